@@ -194,9 +194,9 @@ func abs(v int64) uint64 {
 type toMode uint8
 
 const (
-	toHere toMode = iota // the checksum's own position (default)
-	toEnd                // the end of the payload
-	toValue              // the offset in checksumSpec.to
+	toHere  toMode = iota // the checksum's own position (default)
+	toEnd                 // the end of the payload
+	toValue               // the offset in checksumSpec.to
 )
 
 // checksumSpec is one checksum placeholder.
