@@ -168,4 +168,3 @@ func TestUDPRateLimitStopsEchoStorm(t *testing.T) {
 		t.Fatalf("%d replies in the 500 ms after the peer stopped starting PINGs: the echo loop did not die", n)
 	}
 }
-
