@@ -38,7 +38,7 @@ func describeJSONError(data []byte, err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("the JSON ends too early (a missing \"}\" or \"]\"?)")
 	case errors.As(err, &se):
-		return fmt.Errorf("%s at %s", strings.TrimPrefix(se.Error(), "json: "), lineCol(data, se.Offset))
+		return fmt.Errorf("%s at %s", strings.TrimPrefix(se.Error(), "json: "), lineCol(data, se.Offset-1)) // Offset is just past the bad byte
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
