@@ -98,7 +98,7 @@ func NewEngine(set RuleSet, opts ...EngineOption) (*Engine, error) {
 	for _, o := range opts {
 		o(e)
 	}
-	if err := e.SetRules(set); err != nil {
+	if err := e.setRules(set, e.defEnc); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -109,9 +109,26 @@ func NewEngine(set RuleSet, opts ...EngineOption) (*Engine, error) {
 // used twice start afresh), so editing or reordering rules does not zero
 // the counters beside them. On error the old rules stay in force.
 func (e *Engine) SetRules(set RuleSet) error {
+	e.mu.RLock()
+	defEnc := e.defEnc
+	e.mu.RUnlock()
+	return e.setRules(set, defEnc)
+}
+
+// SetEncoding changes the encoding used by rules that name none (the tab's
+// encoding changed) and recompiles them, keeping their counters.
+func (e *Engine) SetEncoding(enc codec.Encoding) error {
+	return e.setRules(e.Rules(), enc)
+}
+
+func (e *Engine) setRules(set RuleSet, defEnc codec.Encoding) error {
+	defEnc, err := codec.ParseEncoding(string(defEnc)) // "gbk" and "GBK" alike
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	rules := make([]*compiledRule, len(set.Rules))
 	for i, r := range set.Rules {
-		cr, err := compileRule(r, e.defEnc, e.topts)
+		cr, err := compileRule(r, defEnc, e.topts)
 		if err != nil {
 			return fmt.Errorf("%s: %w", itemLabel("rule", i, r.Name), err)
 		}
@@ -119,6 +136,7 @@ func (e *Engine) SetRules(set RuleSet) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.defEnc = defEnc
 	old := uniqueByName(e.rules)
 	fresh := uniqueByName(rules)
 	now := e.now()

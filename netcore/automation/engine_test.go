@@ -169,3 +169,30 @@ func TestDelayedReplies(t *testing.T) {
 		t.Fatalf("goroutines %d; baseline %d", n, base)
 	}
 }
+
+func TestSetEncodingFollowsTheTab(t *testing.T) {
+	eng, err := NewEngine(RuleSet{Rules: []Rule{{Name: "t", Match: MatchRegex, Pattern: `温度(\d+)`, Reply: "好$1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	var got []byte
+	send := func(b []byte) error { got = b; return nil }
+	data := gbk(t, "温度7")
+	if out := eng.Handle(context.Background(), data, "p", send); out.Matched() {
+		t.Fatal("GBK data matched a UTF-8 rule")
+	}
+	if err := eng.SetEncoding("gbk"); err != nil {
+		t.Fatal(err)
+	}
+	eng.Handle(context.Background(), data, "p", send)
+	if want := append(gbk(t, "好"), '7'); string(got) != string(want) {
+		t.Fatalf("reply = % X; want % X", got, want)
+	}
+	if st := eng.Stats()[0]; st.Hits != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	if err := eng.SetEncoding("ASCII"); err == nil {
+		t.Fatal("a reply that ASCII cannot encode was accepted")
+	}
+}
