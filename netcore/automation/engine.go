@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -296,6 +297,9 @@ func (e *Engine) fire(ctx context.Context, i int, cr *compiledRule, in *input, l
 }
 
 func (e *Engine) send(ev Event, st *ruleState, reply ReplyFunc) error {
+	if reply == nil {
+		reply = func([]byte) error { return errors.New("no reply function given to Handle") }
+	}
 	if err := reply(ev.Data); err != nil {
 		st.failed.Add(1)
 		ev.Kind, ev.Err = ReplyFailed, fmt.Errorf("%s: %w: %w", itemLabel("rule", ev.Rule, ev.Name), ErrSend, err)

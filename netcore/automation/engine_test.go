@@ -196,3 +196,34 @@ func TestSetEncodingFollowsTheTab(t *testing.T) {
 		t.Fatal("a reply that ASCII cannot encode was accepted")
 	}
 }
+
+// TestConcurrentHandle: a TCP server shares one engine across its clients.
+// Every reply must carry a distinct counter value and the counters must add up.
+func TestConcurrentHandle(t *testing.T) {
+	eng, err := NewEngine(RuleSet{Rules: []Rule{{Name: "n", Match: MatchPrefix, Pattern: "Q", Reply: "{{counter}}",
+		MaxPerSecond: 1e6, Burst: 1_000_000}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	const clients, each = 8, 200
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for range each {
+				eng.Handle(context.Background(), []byte("Q"), string(rune('a'+c)), func(b []byte) error {
+					mu.Lock()
+					seen[string(b)] = true
+					mu.Unlock()
+					return nil
+				})
+			}
+		})
+	}
+	wg.Wait()
+	if st := eng.Stats()[0]; st.Hits != clients*each || st.Replies != clients*each || len(seen) != clients*each {
+		t.Fatalf("stats = %+v, distinct replies = %d; want %d", st, len(seen), clients*each)
+	}
+}
