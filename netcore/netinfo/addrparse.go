@@ -72,7 +72,7 @@ func diagnoseIPv6(in string) string {
 		case g == "":
 			return fmt.Sprintf("group %d is empty", n)
 		case strings.Contains(g, "."):
-			if i != len(groups)-1 {
+			if i != len(groups)-1 || !strings.HasSuffix(s, g) {
 				return fmt.Sprintf("group %d %q has a '.'; only the last part may be an embedded IPv4 address", n, g)
 			}
 			if why := diagnoseIPv4(g); why != "not a valid IPv4 address" {

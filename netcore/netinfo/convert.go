@@ -91,7 +91,7 @@ func ParseAddress(s string) (Address, error) {
 		}
 		return Address{Input: in, Form: FormDecimal, IP: uint32Addr(uint32(v))}, nil
 	}
-	if hexPrefixed(in) {
+	if hexPrefixed(in) && !strings.ContainsAny(in, ".:") {
 		ip, why := parseHexAddress(in[2:])
 		if why != "" {
 			return fail(why)
