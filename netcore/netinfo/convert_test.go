@@ -214,7 +214,7 @@ func TestPythonBytesQuoting(t *testing.T) {
 	cases := map[string]string{
 		"\x27\x41\x00\x01": `b"'A\x00\x01"`,  // a single quote and no double: Python switches quotes
 		"\x27\x22\x00\x01": `b'\'"\x00\x01'`, // both: single quotes, the single one escaped
-		"\\\x7f\x20\x7e":    `b'\\\x7f ~'`,
+		"\\\x7f\x20\x7e":   `b'\\\x7f ~'`,
 	}
 	for in, want := range cases {
 		got := pythonBytes([]byte(in))

@@ -129,6 +129,8 @@ type PortChecker struct {
 	// and how many there are, from the checker's goroutines but never two at
 	// once, with done counting up. A UI should hand it on in batches.
 	Progress func(done, total int)
+
+	dial func(ctx context.Context, network, address string) (net.Conn, error) // tests only; nil: net.Dialer
 }
 
 // PortCheck is the answer for a host and its ports.
@@ -180,7 +182,7 @@ func (c *PortChecker) Check(ctx context.Context, host string, ports Ports) (Port
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				r := checkOne(ctx, addr, ports[i], timeout)
+				r := c.checkOne(ctx, addr, ports[i], timeout)
 				if ctx.Err() != nil {
 					continue // a connect cut short by cancellation tells nothing
 				}
@@ -236,12 +238,16 @@ func (c *PortChecker) resolve(ctx context.Context, host string) (netip.Addr, err
 	return res.Addrs[0], nil
 }
 
-func checkOne(ctx context.Context, addr netip.Addr, port int, timeout time.Duration) PortResult {
+func (c *PortChecker) checkOne(ctx context.Context, addr netip.Addr, port int, timeout time.Duration) PortResult {
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	dial := c.dial
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
 	start := time.Now()
-	var d net.Dialer
-	conn, err := d.DialContext(dctx, "tcp", netip.AddrPortFrom(addr, uint16(port)).String())
+	conn, err := dial(dctx, "tcp", netip.AddrPortFrom(addr, uint16(port)).String())
 	r := PortResult{Port: port, Latency: time.Since(start), Err: err}
 	switch {
 	case err == nil:
