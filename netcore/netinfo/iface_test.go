@@ -26,7 +26,7 @@ func TestInterfaceFrom(t *testing.T) {
 		cidr("2001:db8::10/64"),
 		&net.IPAddr{IP: net.ParseIP("198.51.100.1")},
 		&net.IPNet{IP: net.ParseIP("172.16.0.5"), Mask: net.CIDRMask(112, 128)}, // IPv4 in 16-byte form
-		&net.UnixAddr{Name: "/tmp/x", Net: "unix"},                            // not an IP: skipped
+		&net.UnixAddr{Name: "/tmp/x", Net: "unix"},                              // not an IP: skipped
 	}
 	it := interfaceFrom(ni, addrs)
 	if it.Name != "eth0" || it.Index != 2 || it.MAC != "02:42:ac:11:00:02" || !it.Up || it.MTU != 1500 || it.State() != "up" {
