@@ -52,6 +52,7 @@ type Address struct {
 //	c0:a8:01:02  0xc0,0xa8,...  by spaces, commas, hyphens or colons
 //	b'\xc0\xa8\x01\x02'         a Python bytes literal, as socket.inet_aton prints it
 //	2001:db8::1                 IPv6, compressed or expanded, with an optional %zone
+//	[2001:db8::1]               IPv6 in brackets, as URLs write it
 //
 // The short forms inet_aton also takes (127.1, octal 0177.0.0.1) are refused
 // with a message saying so: they surprise more people than they help.
@@ -69,6 +70,11 @@ func ParseAddress(s string) (Address, error) {
 			return fail(why)
 		}
 		return addressFromBytes(in, b)
+	}
+	if len(in) > 2 && in[0] == '[' && in[len(in)-1] == ']' {
+		if ip, err := netip.ParseAddr(in[1 : len(in)-1]); err == nil && ip.Is6() {
+			return Address{Input: in, Form: FormIPv6, IP: ip}, nil // as URLs write IPv6: [::1]
+		}
 	}
 	if ip, err := netip.ParseAddr(in); err == nil {
 		form := FormIPv6

@@ -46,6 +46,7 @@ func TestParseAddressForms(t *testing.T) {
 		{"fe80::1%eth0", FormIPv6, "fe80::1%eth0"},
 		{"::ffff:192.0.2.1", FormIPv6, "::ffff:192.0.2.1"},
 		{"1:2:3:4:5:6::7", FormIPv6, "1:2:3:4:5:6:0:7"},
+		{"[2001:db8::1]", FormIPv6, "2001:db8::1"},
 	}
 	for _, c := range cases {
 		a, err := ParseAddress(c.in)
@@ -239,7 +240,7 @@ func addressForms(a Address) []string {
 
 func FuzzParseAddress(f *testing.F) {
 	for _, s := range []string{"192.168.1.2", "3232235778", "0xC0A80102", "C0 A8 01 02", "c0:a8:01:02", `b'\xc0\xa8\x01\x02'`,
-		"2001:db8::1", "fe80::1%eth0", "::ffff:1.2.3.4", "1::2::3", "127.1", "0x20010DB8000000000000000000000001", "00:11:22:33:44:55"} {
+		"2001:db8::1", "[2001:db8::1]", "fe80::1%eth0", "::ffff:1.2.3.4", "1::2::3", "127.1", "0x20010DB8000000000000000000000001", "00:11:22:33:44:55"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -255,7 +256,11 @@ func FuzzParseAddress(f *testing.F) {
 		}
 		// netip must agree with what we accept as text.
 		if a.Form == FormDotted || a.Form == FormIPv6 {
-			if ip, err := netip.ParseAddr(strings.TrimSpace(s)); err != nil || ip != a.IP {
+			txt := strings.TrimSpace(s)
+			if strings.HasPrefix(txt, "[") {
+				txt = strings.TrimSuffix(txt[1:], "]")
+			}
+			if ip, err := netip.ParseAddr(txt); err != nil || ip != a.IP {
 				t.Fatalf("ParseAddress(%q) = %v but netip says %v, %v", s, a.IP, ip, err)
 			}
 		}

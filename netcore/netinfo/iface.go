@@ -136,6 +136,25 @@ func (m Machine) Text() string {
 	return b.String()
 }
 
+// Text is one interface on its own, for a copy button beside it.
+func (it Interface) Text() string {
+	f := []Field{
+		{"Interface", it.Name, fmt.Sprintf("index %d", it.Index)},
+		{"State", it.State(), ""},
+		{"MTU", strconv.Itoa(it.MTU), ""},
+		{"MAC", orDash(it.MAC), ""},
+		{"Flags", strings.Join(it.Flags, ","), ""},
+	}
+	for _, a := range it.Addrs {
+		note := ""
+		if a.Broadcast.IsValid() {
+			note = "broadcast " + a.Broadcast.String()
+		}
+		f = append(f, Field{a.Family(), a.Prefix.String(), note})
+	}
+	return fieldsText(f)
+}
+
 // State is "up" or "down".
 func (it Interface) State() string {
 	if it.Up {

@@ -50,6 +50,11 @@ func TestInterfaceFrom(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("addresses:\n got %q\nwant %q", got, want)
 	}
+	for _, w := range []string{"Interface  eth0", "MAC        02:42:ac:11:00:02", "IPv4       192.168.1.10/24  broadcast 192.168.1.255", "IPv6       2001:db8::10/64\n"} {
+		if !strings.Contains(it.Text(), w) {
+			t.Errorf("Interface.Text lacks %q:\n%s", w, it.Text())
+		}
+	}
 	down := interfaceFrom(net.Interface{Name: "ifb0", MTU: 1500}, nil)
 	if down.Up || down.State() != "down" || down.MAC != "" || len(down.Flags) != 0 {
 		t.Errorf("down interface = %+v", down)

@@ -127,7 +127,8 @@ type PortChecker struct {
 	Resolver    *net.Resolver // nil: net.DefaultResolver
 	// Progress, if set, is called after each port with how many are done
 	// and how many there are, from the checker's goroutines but never two at
-	// once, with done counting up. A UI should hand it on in batches.
+	// once, with done counting up. It must return quickly (the checkers wait
+	// for it); a UI should hand it on in batches.
 	Progress func(done, total int)
 
 	dial func(ctx context.Context, network, address string) (net.Conn, error) // tests only; nil: net.Dialer
