@@ -211,6 +211,8 @@ func TestCheckHostNameIDN(t *testing.T) {
 }
 
 func TestLookupCancel(t *testing.T) {
+	settled := baseline(t)
+	defer settled()
 	r := Resolver{Resolver: stuckResolver(), Timeout: time.Minute}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)

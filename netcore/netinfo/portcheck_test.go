@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -104,7 +105,9 @@ func TestPortCheckOpenAndClosed(t *testing.T) {
 	if pc.Results[0].State != PortOpen || pc.Results[1].State != PortClosed {
 		t.Errorf("states = %v, %v; want open, closed (%v)", pc.Results[0].State, pc.Results[1].State, pc.Results[1].Err)
 	}
-	time.Sleep(20 * time.Millisecond)
+	for deadline := time.Now().Add(2 * time.Second); accepted.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if accepted.Load() != 1 {
 		t.Errorf("listener accepted %d connections, want 1", accepted.Load())
 	}
@@ -116,6 +119,30 @@ func TestPortCheckOpenAndClosed(t *testing.T) {
 	}
 }
 
+// baseline returns a check that goroutines and open files are back to
+// what they were when baseline was called.
+func baseline(t *testing.T) func() {
+	t.Helper()
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			return -1 // not Linux: only goroutines are checked
+		}
+		return len(ents)
+	}
+	g0, f0 := runtime.NumGoroutine(), fds()
+	return func() {
+		t.Helper()
+		var g, f int
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if g, f = runtime.NumGoroutine(), fds(); g <= g0 && f <= f0 {
+				return
+			}
+		}
+		t.Errorf("goroutines %d -> %d, open files %d -> %d", g0, g, f0, f)
+	}
+}
+
 func TestPortCheckRangeWithProgress(t *testing.T) {
 	open1, _ := openPort(t)
 	open2, _ := openPort(t)
@@ -124,6 +151,8 @@ func TestPortCheckRangeWithProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settled := baseline(t)
+	defer settled()
 	var mu sync.Mutex
 	var seen []int
 	c := PortChecker{Concurrency: 4, Timeout: time.Second, Progress: func(done, total int) {
