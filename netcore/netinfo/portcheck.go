@@ -87,11 +87,13 @@ func checkPort(s, part string) (int, error) {
 		return 0, fmt.Errorf("%w %q: a port number is missing", ErrInvalidPort, part)
 	}
 	p, err := ParsePort(s)
-	if err != nil {
+	switch {
+	case err != nil && allDigits(s):
+		return 0, fmt.Errorf("%w: %s is out of range; ports to check are 1 to 65535", ErrInvalidPort, s)
+	case err != nil:
 		return 0, err
-	}
-	if p == 0 {
-		return 0, fmt.Errorf("%w: port 0 cannot be connected to; ports are 1 to 65535", ErrInvalidPort)
+	case p == 0:
+		return 0, fmt.Errorf("%w: port 0 cannot be connected to; ports to check are 1 to 65535", ErrInvalidPort)
 	}
 	return p, nil
 }
