@@ -1,0 +1,376 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netdebug/netdebug/netcore/framing"
+)
+
+// State is where a TCP client is in its life.
+type State int32
+
+// The client states.
+const (
+	Disconnected State = iota
+	Connecting
+	Online
+	Reconnecting
+)
+
+func (s State) String() string {
+	return [...]string{"disconnected", "connecting", "connected", "reconnecting"}[s]
+}
+
+// TCPClientConfig says where and how to connect.
+type TCPClientConfig struct {
+	// Address is "host:port"; the host may be a name, IPv4 or IPv6.
+	Address string
+	// LocalAddress optionally binds the local side: "ip" or "ip:port".
+	LocalAddress string
+	// ConnectTimeout bounds each connect attempt (default 10 s).
+	ConnectTimeout time.Duration
+	// Reconnect makes the client connect again after the connection is
+	// lost, every ReconnectDelay (default 2 s), until Close.
+	Reconnect      bool
+	ReconnectDelay time.Duration
+	// Framing splits received bytes into messages (default: one per read).
+	Framing framing.Config
+	// ReadBuffer is the starting read size (default 64 KiB; it grows
+	// under load).
+	ReadBuffer int
+}
+
+// TCPClient is one outgoing TCP connection.
+type TCPClient struct {
+	cfg       TCPClientConfig
+	handler   Handler
+	counters  counters
+	state     atomic.Int32
+	reconnect atomic.Bool
+
+	mu      sync.Mutex
+	conn    net.Conn
+	reader  *streamReader
+	framing framing.Config
+	capture *Capture
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+
+	writeMu sync.Mutex
+}
+
+// NewTCPClient checks the configuration. Nothing connects until Connect.
+func NewTCPClient(cfg TCPClientConfig, h Handler) (*TCPClient, error) {
+	addr, err := NormalizeTarget(cfg.Address, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Address = addr
+	if cfg.LocalAddress != "" {
+		if _, err := localTCPAddr(cfg.LocalAddress); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.Framing.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.ReconnectDelay <= 0 {
+		cfg.ReconnectDelay = 2 * time.Second
+	}
+	if cfg.ReadBuffer <= 0 {
+		cfg.ReadBuffer = 64 << 10
+	}
+	if h == nil {
+		h = func(Event) {}
+	}
+	c := &TCPClient{cfg: cfg, handler: h, framing: cfg.Framing}
+	c.reconnect.Store(cfg.Reconnect)
+	return c, nil
+}
+
+func localTCPAddr(s string) (*net.TCPAddr, error) {
+	s = strings.TrimSpace(s)
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		s = net.JoinHostPort(strings.Trim(s, "[]"), "0")
+	}
+	h, p, err := SplitTarget(s, 0, true)
+	if err != nil {
+		return nil, fmt.Errorf("local address: %w", err)
+	}
+	ip := net.ParseIP(h)
+	if ip == nil {
+		return nil, fmt.Errorf("%w: local address %q must be an IP address of this computer", ErrInvalidAddress, h)
+	}
+	return &net.TCPAddr{IP: ip, Port: p}, nil
+}
+
+// Address is the normalised remote address.
+func (c *TCPClient) Address() string { return c.cfg.Address }
+
+// State reports the connection state.
+func (c *TCPClient) State() State { return State(c.state.Load()) }
+
+// Stats returns the traffic counters.
+func (c *TCPClient) Stats() Stats { return c.counters.snapshot() }
+
+// ResetStats zeroes the counters.
+func (c *TCPClient) ResetStats() { c.counters.reset() }
+
+// SetReconnect turns automatic reconnect on or off, also while connected.
+func (c *TCPClient) SetReconnect(on bool) { c.reconnect.Store(on) }
+
+// SetFraming changes how received bytes are split, from the next read on.
+func (c *TCPClient) SetFraming(f framing.Config) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.framing = f
+	if c.reader != nil {
+		c.reader.setFraming(f)
+	}
+	return nil
+}
+
+// SetCapture streams every received byte to cap (nil stops). The caller
+// closes the Capture.
+func (c *TCPClient) SetCapture(cap *Capture) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.capture = cap
+	if c.reader != nil {
+		c.reader.capture.Store(cap)
+	}
+}
+
+// LocalAddr is the local end of the current connection, or "".
+func (c *TCPClient) LocalAddr() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil {
+		return ""
+	}
+	return c.conn.LocalAddr().String()
+}
+
+// Connect dials the server. It returns when connected, when the attempt
+// fails, or when ctx or Close cancels it. Received data then arrives as
+// events until the connection ends.
+func (c *TCPClient) Connect(ctx context.Context) error {
+	c.mu.Lock()
+	if c.State() != Disconnected {
+		c.mu.Unlock()
+		return fmt.Errorf("%s: already %s", c.cfg.Address, c.State())
+	}
+	life, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	c.state.Store(int32(Connecting))
+	// Counted before dialling so that a Close during the dial waits for
+	// everything this call starts.
+	c.wg.Add(1)
+	c.mu.Unlock()
+
+	conn, err := c.dial(ctx, life)
+	if err != nil {
+		cancel()
+		c.state.Store(int32(Disconnected))
+		c.wg.Done()
+		return err
+	}
+	reader := c.attach(conn)
+	go c.serve(life, conn, reader)
+	return nil
+}
+
+func (c *TCPClient) dial(ctx, life context.Context) (net.Conn, error) {
+	d := net.Dialer{Timeout: c.cfg.ConnectTimeout}
+	if c.cfg.LocalAddress != "" {
+		la, err := localTCPAddr(c.cfg.LocalAddress)
+		if err != nil {
+			return nil, err
+		}
+		d.LocalAddr = la
+	}
+	dctx, stop := context.WithCancel(ctx)
+	defer stop()
+	unhook := context.AfterFunc(life, stop)
+	defer unhook()
+	conn, err := d.DialContext(dctx, "tcp", c.cfg.Address)
+	if err != nil {
+		if life.Err() != nil || ctx.Err() != nil {
+			return nil, Explain(context.Canceled, c.cfg.Address)
+		}
+		return nil, Explain(err, c.cfg.Address)
+	}
+	return conn, nil
+}
+
+// serve owns one connection at a time: it reads until the connection ends,
+// then reconnects if asked to, until Close.
+func (c *TCPClient) serve(life context.Context, conn net.Conn, reader *streamReader) {
+	defer c.wg.Done()
+	defer c.state.Store(int32(Disconnected))
+	for {
+		// Close cancels life; that must unblock the read below.
+		stopClose := context.AfterFunc(life, func() { conn.Close() })
+		err := reader.run()
+		stopClose()
+		c.detach()
+		conn.Close()
+
+		ev := Event{Kind: Closed, Time: time.Now(), Peer: conn.RemoteAddr().String()}
+		switch {
+		case life.Err() != nil:
+			ev.Msg = "closed"
+			c.handler(ev)
+			return
+		case isPeerClose(err):
+			ev.Msg = "closed by peer"
+		default:
+			ev.Err = Explain(err, c.cfg.Address)
+			ev.Msg = ev.Err.Error()
+		}
+		c.handler(ev)
+		if !c.reconnect.Load() {
+			return
+		}
+		c.state.Store(int32(Reconnecting))
+		var ok bool
+		conn, ok = c.redial(life)
+		if !ok {
+			return
+		}
+		reader = c.attach(conn)
+	}
+}
+
+func (c *TCPClient) redial(life context.Context) (net.Conn, bool) {
+	for attempt := 1; ; attempt++ {
+		select {
+		case <-life.Done():
+			return nil, false
+		case <-time.After(c.cfg.ReconnectDelay):
+		}
+		if !c.reconnect.Load() {
+			return nil, false
+		}
+		c.handler(Event{Kind: Info, Time: time.Now(), Peer: c.cfg.Address, Msg: fmt.Sprintf("reconnecting (attempt %d)", attempt)})
+		conn, err := c.dial(life, life)
+		if err == nil {
+			return conn, true
+		}
+		if life.Err() != nil {
+			return nil, false
+		}
+		c.handler(Event{Kind: Error, Time: time.Now(), Peer: c.cfg.Address, Err: err})
+	}
+}
+
+// attach makes conn the current connection, so Send works as soon as
+// Connect returns, and reports Connected.
+func (c *TCPClient) attach(conn net.Conn) *streamReader {
+	defer c.handler(Event{Kind: Connected, Time: time.Now(), Peer: conn.RemoteAddr().String(), Msg: conn.LocalAddr().String()})
+	defer c.state.Store(int32(Online))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.conn = conn
+	peer := conn.RemoteAddr().String()
+	c.reader = newStreamReader(conn, &c.counters, c.framing, c.cfg.ReadBuffer, func(b []byte) {
+		c.handler(Event{Kind: Received, Time: time.Now(), Peer: peer, Data: b})
+	})
+	c.reader.capture.Store(c.capture)
+	c.reader.onCaptureErr = func(err error) {
+		c.handler(Event{Kind: Error, Time: time.Now(), Peer: peer, Err: err})
+	}
+	return c.reader
+}
+
+func (c *TCPClient) detach() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.conn = nil
+	c.reader = nil
+}
+
+// Send writes b and reports it as a Sent event. The event keeps b, so the
+// caller must not change it afterwards.
+func (c *TCPClient) Send(b []byte) error {
+	if err := c.write(b); err != nil {
+		return err
+	}
+	c.handler(Event{Kind: Sent, Time: time.Now(), Peer: c.cfg.Address, Data: b})
+	return nil
+}
+
+func (c *TCPClient) write(b []byte) error {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn == nil {
+		return fmt.Errorf("%w: connect to %s first", ErrNotConnected, c.cfg.Address)
+	}
+	c.writeMu.Lock()
+	n, err := conn.Write(b)
+	c.writeMu.Unlock()
+	if n > 0 {
+		c.counters.tx(n)
+	}
+	if err != nil {
+		return Explain(err, c.cfg.Address)
+	}
+	return nil
+}
+
+// SendFile streams r to the peer with progress, until EOF or ctx is
+// cancelled. The file's bytes count as sent traffic but are not reported as
+// Sent events (a large file would flood the log); Info events mark the
+// start and the end.
+func (c *TCPClient) SendFile(ctx context.Context, name string, r io.Reader, total int64, progress Progress) (int64, error) {
+	c.handler(Event{Kind: Info, Time: time.Now(), Peer: c.cfg.Address, Msg: fmt.Sprintf("sending file %s (%s)", name, sizeText(total))})
+	n, err := SendStream(ctx, r, total, 64<<10, 0, c.write, progress)
+	c.reportFileEnd(name, n, err)
+	return n, err
+}
+
+func (c *TCPClient) reportFileEnd(name string, n int64, err error) {
+	switch {
+	case err == nil:
+		c.handler(Event{Kind: Info, Time: time.Now(), Peer: c.cfg.Address, Msg: fmt.Sprintf("sent file %s: %d bytes", name, n)})
+	case errors.Is(err, context.Canceled):
+		c.handler(Event{Kind: Info, Time: time.Now(), Peer: c.cfg.Address, Msg: fmt.Sprintf("file %s cancelled after %d bytes", name, n)})
+	default:
+		c.handler(Event{Kind: Error, Time: time.Now(), Peer: c.cfg.Address, Err: fmt.Errorf("file %s stopped after %d bytes: %w", name, n, err)})
+	}
+}
+
+// Close ends the connection (or a connect or reconnect in progress) and
+// waits for the session goroutine to finish. The client can connect again.
+func (c *TCPClient) Close() error {
+	c.mu.Lock()
+	cancel := c.cancel
+	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	c.wg.Wait()
+	return nil
+}
+
+func sizeText(n int64) string {
+	if n < 0 {
+		return "size unknown"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,391 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/netdebug/netdebug/netcore/framing"
+)
+
+func TestTCPClientEcho10MB(t *testing.T) {
+	addr := echoServer(t)
+	rec := newRecorder()
+	c, err := NewTCPClient(TCPClientConfig{Address: addr}, rec.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	payload := make([]byte, 10<<20)
+	rand.Read(payload)
+	go func() {
+		for off := 0; off < len(payload); off += 100_000 {
+			if err := c.Send(payload[off:min(off+100_000, len(payload))]); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	rec.waitFor(t, "10 MB echoed", func(_ []Event, rx []byte) bool { return len(rx) >= len(payload) })
+	rec.mu.Lock()
+	got := rec.rx.Bytes()
+	rec.mu.Unlock()
+	if !bytes.Equal(got, payload) {
+		t.Fatalf("echo differs: got %d bytes", len(got))
+	}
+	st := c.Stats()
+	if st.RxBytes != uint64(len(payload)) || st.TxBytes != uint64(len(payload)) || st.TxPackets != 105 || st.RxPackets == 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestTCPClientPeerCloses(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			c.Write([]byte("bye"))
+			c.Close()
+		}
+	}()
+	rec := newRecorder()
+	c, _ := NewTCPClient(TCPClientConfig{Address: ln.Addr().String()}, rec.handle)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "closed by peer", hasKind(Closed))
+	rec.mu.Lock()
+	var closed Event
+	for _, ev := range rec.events {
+		if ev.Kind == Closed {
+			closed = ev
+		}
+	}
+	rx := rec.rx.String()
+	rec.mu.Unlock()
+	if closed.Err != nil || closed.Msg != "closed by peer" || rx != "bye" {
+		t.Fatalf("closed = %+v, rx %q", closed, rx)
+	}
+	c.Close()
+	if c.State() != Disconnected {
+		t.Fatalf("state %v", c.State())
+	}
+	if err := c.Send([]byte("x")); !errors.Is(err, ErrNotConnected) {
+		t.Fatalf("send after close: %v", err)
+	}
+}
+
+func TestTCPClientRefused(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr}, nil)
+	err := c.Connect(context.Background())
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("err = %v; want ErrRefused naming %s", err, addr)
+	}
+	if c.State() != Disconnected {
+		t.Fatal("state after refusal")
+	}
+}
+
+// fullBacklog returns an address whose listen queue is full, so a connect
+// to it hangs until cancelled.
+func fullBacklog(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Skipf("raw socket: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := syscall.Getsockname(fd)
+	addr := (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*syscall.SockaddrInet4).Port}).String()
+	// Fill the queue until a connect stops completing.
+	for i := 0; i < 16; i++ {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return addr
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	t.Skip("could not fill the listen backlog on this system")
+	return ""
+}
+
+func TestTCPClientCancelDuringConnect(t *testing.T) {
+	addr := fullBacklog(t)
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr, ConnectTimeout: 30 * time.Second}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(150*time.Millisecond, cancel)
+	start := time.Now()
+	err := c.Connect(ctx)
+	if !errors.Is(err, ErrCancelled) {
+		t.Fatalf("err = %v; want ErrCancelled", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("cancel took %v", d)
+	}
+	// Close during a connect cancels it too.
+	c2, _ := NewTCPClient(TCPClientConfig{Address: addr, ConnectTimeout: 30 * time.Second}, nil)
+	time.AfterFunc(150*time.Millisecond, func() { c2.Close() })
+	if err := c2.Connect(context.Background()); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("close during connect: %v", err)
+	}
+}
+
+func TestTCPClientConnectTimeout(t *testing.T) {
+	addr := fullBacklog(t)
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr, ConnectTimeout: 200 * time.Millisecond}, nil)
+	if err := c.Connect(context.Background()); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("err = %v; want ErrTimeout", err)
+	}
+}
+
+func TestTCPClientGoroutinesAfter200Cycles(t *testing.T) {
+	addr := echoServer(t)
+	runtime.GC()
+	base := runtime.NumGoroutine()
+	for i := 0; i < 200; i++ {
+		rec := newRecorder()
+		c, err := NewTCPClient(TCPClientConfig{Address: addr}, rec.handle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Connect(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Send([]byte("ping")); err != nil {
+			t.Fatal(err)
+		}
+		if i%20 == 0 {
+			rec.waitFor(t, "echo", func(_ []Event, rx []byte) bool { return string(rx) == "ping" })
+		}
+		c.Close()
+	}
+	// The echo server's own goroutines end once it sees each close.
+	settleGoroutines(t, base)
+}
+
+func TestTCPClientReconnects(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if accepted.Add(1) == 1 {
+				c.Close() // drop the first connection
+				continue
+			}
+			defer c.Close()
+			io.Copy(io.Discard, c)
+		}
+	}()
+	rec := newRecorder()
+	c, _ := NewTCPClient(TCPClientConfig{Address: ln.Addr().String(), Reconnect: true, ReconnectDelay: 50 * time.Millisecond}, rec.handle)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec.waitFor(t, "second connection", func(evs []Event, _ []byte) bool {
+		n := 0
+		for _, ev := range evs {
+			if ev.Kind == Connected {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	if c.State() != Online {
+		t.Fatalf("state %v", c.State())
+	}
+	c.Close()
+	if c.State() != Disconnected {
+		t.Fatalf("after close: %v", c.State())
+	}
+}
+
+func TestTCPClientFramingAndLocalAddress(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	remote := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		remote <- c.RemoteAddr().String()
+		c.Write([]byte("one\ntwo\nthr"))
+		time.Sleep(50 * time.Millisecond)
+		c.Write([]byte("ee\n"))
+		time.Sleep(time.Second)
+		c.Close()
+	}()
+	rec := newRecorder()
+	c, err := NewTCPClient(TCPClientConfig{
+		Address: ln.Addr().String(), LocalAddress: "127.0.0.1",
+		Framing: framing.Config{Mode: framing.Delimiter, Delimiter: []byte("\n")},
+	}, rec.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if r := <-remote; r != c.LocalAddr() {
+		t.Fatalf("server saw %s, client local %s", r, c.LocalAddr())
+	}
+	rec.waitFor(t, "three frames", func(evs []Event, _ []byte) bool {
+		var got []string
+		for _, ev := range evs {
+			if ev.Kind == Received {
+				got = append(got, string(ev.Data))
+			}
+		}
+		return strings.Join(got, "|") == "one\n|two\n|three\n"
+	})
+	if st := c.Stats(); st.RxFrames != 3 || st.RxPackets < 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestTCPClientBadConfig(t *testing.T) {
+	for _, addr := range []string{"", "host", ":", "a b:80", "999.1.1.1:80", "host:0", "host:65536", "host:abc", "[::1:80"} {
+		if _, err := NewTCPClient(TCPClientConfig{Address: addr}, nil); !errors.Is(err, ErrInvalidAddress) {
+			t.Errorf("address %q: err = %v", addr, err)
+		}
+	}
+	if _, err := NewTCPClient(TCPClientConfig{Address: "h:1", LocalAddress: "not-an-ip"}, nil); !errors.Is(err, ErrInvalidAddress) {
+		t.Errorf("bad local address: %v", err)
+	}
+	if _, err := NewTCPClient(TCPClientConfig{Address: "h:1", Framing: framing.Config{Mode: framing.Fixed}}, nil); !errors.Is(err, framing.ErrBadConfig) {
+		t.Errorf("bad framing: %v", err)
+	}
+	if _, err := NewTCPClient(TCPClientConfig{Address: "[::1]:80"}, nil); err != nil {
+		t.Errorf("IPv6: %v", err)
+	}
+}
+
+func TestTCPClientIPv6AndHostname(t *testing.T) {
+	for _, network := range []struct{ listen, dial string }{{"[::1]:0", "[::1]"}, {"127.0.0.1:0", "localhost"}} {
+		ln, err := net.Listen("tcp", network.listen)
+		if err != nil {
+			t.Logf("skip %s: %v", network.listen, err)
+			continue
+		}
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				c.Write([]byte("hi"))
+				c.Close()
+			}
+		}()
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		rec := newRecorder()
+		c, err := NewTCPClient(TCPClientConfig{Address: net.JoinHostPort(strings.Trim(network.dial, "[]"), port)}, rec.handle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Connect(context.Background()); err != nil {
+			// localhost may resolve to ::1 first where the listener is v4 only.
+			t.Fatalf("%s: %v", network.dial, err)
+		}
+		rec.waitFor(t, "hi", func(_ []Event, rx []byte) bool { return string(rx) == "hi" })
+		c.Close()
+		ln.Close()
+	}
+}
+
+func TestPeriodicSendCountAndStop(t *testing.T) {
+	addr := echoServer(t)
+	rec := newRecorder()
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr}, rec.handle)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan int, 1)
+	p, err := StartPeriodic(context.Background(), time.Millisecond, 25, func() error { return c.Send([]byte("x")) }, func(n int, err error) { done <- n })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := <-done; n != 25 || p.Sent() != 25 {
+		t.Fatalf("sent %d", n)
+	}
+	rec.waitFor(t, "25 bytes echoed", func(_ []Event, rx []byte) bool { return len(rx) == 25 })
+
+	p2, _ := StartPeriodic(context.Background(), 5*time.Millisecond, 0, func() error { return c.Send([]byte("y")) }, nil)
+	time.Sleep(60 * time.Millisecond)
+	p2.Stop()
+	n := p2.Sent()
+	time.Sleep(30 * time.Millisecond)
+	if n == 0 || p2.Sent() != n {
+		t.Fatalf("unbounded periodic: %d then %d", n, p2.Sent())
+	}
+	if _, err := StartPeriodic(context.Background(), 0, 0, nil, nil); !errors.Is(err, ErrBadInterval) {
+		t.Fatalf("0 ms interval: %v", err)
+	}
+	// A send error stops the run and is reported.
+	c.Close()
+	p3, _ := StartPeriodic(context.Background(), time.Millisecond, 0, func() error { return c.Send([]byte("z")) }, nil)
+	<-p3.Done()
+	if !errors.Is(p3.Err(), ErrNotConnected) {
+		t.Fatalf("periodic after close: %v", p3.Err())
+	}
+}
+
+func TestSendFileProgressAndCancel(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	got := make(chan int64, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		n, _ := io.Copy(io.Discard, c)
+		got <- n
+	}()
+	c, _ := NewTCPClient(TCPClientConfig{Address: ln.Addr().String()}, nil)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 3<<20)
+	var last atomic.Int64
+	n, err := c.SendFile(context.Background(), "blob", bytes.NewReader(data), int64(len(data)), func(sent, total int64) { last.Store(sent) })
+	if err != nil || n != int64(len(data)) || last.Load() != n {
+		t.Fatalf("sent %d err %v progress %d", n, err, last.Load())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.SendFile(ctx, "blob", bytes.NewReader(data), -1, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled send: %v", err)
+	}
+	c.Close()
+	if n := <-got; n != int64(len(data)) {
+		t.Fatalf("server got %d", n)
+	}
+}
