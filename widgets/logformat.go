@@ -1,0 +1,209 @@
+package widgets
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+)
+
+// DisplayMode chooses how the log shows record data.
+type DisplayMode string
+
+// The display modes.
+const (
+	ShowText DisplayMode = "text"
+	ShowHex  DisplayMode = "hex"
+	ShowBoth DisplayMode = "both"
+)
+
+// DisplayModes lists the modes in menu order.
+func DisplayModes() []DisplayMode { return []DisplayMode{ShowText, ShowHex, ShowBoth} }
+
+// ParseDisplayMode accepts "text", "hex" or "both"; anything else is text.
+func ParseDisplayMode(s string) DisplayMode {
+	switch DisplayMode(strings.ToLower(s)) {
+	case ShowHex:
+		return ShowHex
+	case ShowBoth:
+		return ShowBoth
+	}
+	return ShowText
+}
+
+// rowLimit bounds how much of a record one log row shows; the detail pane
+// and saved files show everything.
+const rowLimit = 512
+
+// lookaround is how many records back (and forward) the log looks for the
+// same stream when a character is split between records.
+const lookaround = 16
+
+// sameStream reports whether two records are consecutive pieces of one
+// byte stream, so a character split between them can be joined.
+func sameStream(a, b *Record) bool {
+	return a.Dir == b.Dir && a.Peer == b.Peer && (a.Dir == RX || a.Dir == TX)
+}
+
+// textView decodes records for display, joining characters split across
+// records of the same stream.
+type textView struct {
+	store *LogStore
+	enc   codec.Encoding
+}
+
+// carryIn returns the bytes at the end of the previous record of r's stream
+// that begin a character r finishes.
+func (t textView) carryIn(seq uint64, r *Record) []byte {
+	for back := uint64(1); back <= lookaround && back <= seq; back++ {
+		prev, ok := t.store.BySeq(seq - back)
+		if !ok {
+			return nil
+		}
+		if sameStream(&prev, r) {
+			n := codec.IncompleteTail(t.enc, prev.Data)
+			return prev.Data[len(prev.Data)-n:]
+		}
+	}
+	return nil
+}
+
+// continued reports whether a later record of the same stream exists, which
+// will show this record's incomplete last character.
+func (t textView) continued(seq uint64, r *Record) bool {
+	for fwd := uint64(1); fwd <= lookaround; fwd++ {
+		next, ok := t.store.BySeq(seq + fwd)
+		if !ok {
+			return false
+		}
+		if sameStream(&next, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// text decodes up to limit bytes of r (0 = all). truncated reports bytes
+// left out.
+func (t textView) text(seq uint64, r *Record, limit int) (s string, truncated int) {
+	if r.Dir == Note || r.Dir == Fault {
+		return string(r.Data), 0
+	}
+	data := r.Data
+	if limit > 0 && len(data) > limit {
+		truncated = len(data) - limit
+		data = data[:limit]
+	}
+	d := codec.NewDecoder(t.enc)
+	carry := t.carryIn(seq, r)
+	var sb strings.Builder
+	if len(carry) > 0 {
+		sb.WriteString(d.Decode(carry))
+	}
+	sb.WriteString(d.Decode(data))
+	if truncated == 0 && d.Pending() > 0 && !t.continued(seq, r) {
+		sb.WriteString(d.Flush())
+	}
+	return sb.String(), truncated
+}
+
+// rowBody is the one-line form of a record in the given mode.
+func (t textView) rowBody(seq uint64, r *Record, mode DisplayMode) string {
+	if r.Dir == Note || r.Dir == Fault {
+		return codec.EscapeText(string(r.Data))
+	}
+	var sb strings.Builder
+	if mode == ShowText || mode == ShowBoth {
+		s, more := t.text(seq, r, rowLimit)
+		sb.WriteString(codec.EscapeText(s))
+		if more > 0 && mode == ShowText {
+			fmt.Fprintf(&sb, " … (+%d B)", more)
+		}
+	}
+	if mode == ShowHex || mode == ShowBoth {
+		if mode == ShowBoth {
+			sb.WriteString("  │  ")
+		}
+		n := min(len(r.Data), rowLimit/2)
+		sb.WriteString(codec.FormatHex(r.Data[:n]))
+		if n < len(r.Data) {
+			fmt.Fprintf(&sb, " … (+%d B)", len(r.Data)-n)
+		}
+	}
+	return sb.String()
+}
+
+// header is "12:00:01.123 RX 192.168.1.10:5000 (5 B)".
+func header(r *Record, showTime bool) (timeText, tag, peer string) {
+	if showTime {
+		timeText = r.Time.Format("15:04:05.000")
+	}
+	tag = r.Dir.String()
+	switch r.Dir {
+	case RX:
+		peer = fmt.Sprintf("%s (%d B)", r.Peer, len(r.Data))
+	case TX:
+		peer = fmt.Sprintf("%s (%d B)", r.Peer, len(r.Data))
+	default:
+		peer = r.Peer
+	}
+	return timeText, tag, peer
+}
+
+// fullText is the complete form of a record for the detail pane and saved
+// logs: a header line, then text and/or a hex dump.
+func (t textView) fullText(seq uint64, r *Record, mode DisplayMode) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "[%s] %s", r.Time.Format("2006-01-02 15:04:05.000"), r.Dir)
+	if r.Peer != "" {
+		fmt.Fprintf(&sb, " %s", r.Peer)
+	}
+	if r.Dir == Note || r.Dir == Fault {
+		fmt.Fprintf(&sb, " %s\n", r.Data)
+		return sb.String()
+	}
+	fmt.Fprintf(&sb, " (%d bytes, %s)\n", len(r.Data), t.enc)
+	if mode == ShowText || mode == ShowBoth {
+		s, _ := t.text(seq, r, 0)
+		sb.WriteString(s)
+		if !strings.HasSuffix(s, "\n") {
+			sb.WriteByte('\n')
+		}
+	}
+	if mode == ShowHex || mode == ShowBoth {
+		sb.WriteString(codec.Dump(r.Data))
+	}
+	return sb.String()
+}
+
+// matches reports whether the row form of r contains q (lower-cased).
+func (t textView) matches(seq uint64, r *Record, mode DisplayMode, q string) bool {
+	if r.Dir == Note || r.Dir == Fault {
+		return strings.Contains(strings.ToLower(string(r.Data)), q)
+	}
+	if mode != ShowHex {
+		s, _ := t.text(seq, r, 0)
+		if strings.Contains(strings.ToLower(s), q) || strings.Contains(strings.ToLower(codec.EscapeText(s)), q) {
+			return true
+		}
+	}
+	if mode != ShowText {
+		hq := strings.ToUpper(strings.Join(strings.Fields(q), " "))
+		return strings.Contains(codec.FormatHex(r.Data), hq)
+	}
+	return false
+}
+
+// humanBytes is "1.5 MB" style, for status lines.
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,422 @@
+package widgets
+
+import (
+	"fmt"
+	"math"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+)
+
+// LogSettings are the user's choices for a log view, persisted by the app.
+type LogSettings struct {
+	Mode     DisplayMode
+	Encoding codec.Encoding
+	ShowTime bool
+	Follow   bool
+}
+
+// DefaultLogSettings shows text in UTF-8 with timestamps, following new
+// records.
+var DefaultLogSettings = LogSettings{Mode: ShowText, Encoding: codec.UTF8, ShowTime: true, Follow: true}
+
+// LogView is the traffic log: a virtualised list over a LogStore, with
+// display mode, encoding, timestamps, auto-scroll, find, save, counters and
+// a detail pane for the selected record. Only visible rows are rendered, so
+// a flood costs the UI nothing but a refresh per batch.
+//
+// Call Update on the UI goroutine after appending to the store (the app's
+// adapter does this a few times a second).
+type LogView struct {
+	widget.BaseWidget
+
+	store    *LogStore
+	settings LogSettings
+	peer     string
+
+	// OnSettingsChanged is called when the user changes a setting.
+	OnSettingsChanged func(LogSettings)
+	// Files opens save dialogs; nil uses the native dialog.
+	Files FileDialogs
+
+	list      *widget.List
+	rowHeight float32
+	first     uint64
+	n         int
+	filtered  []uint64
+	scanned   uint64
+
+	selected    uint64
+	hasSelected bool
+	runInline   bool
+
+	toolbar   *fyne.Container
+	modeSel   *widget.Select
+	encSel    *widget.Select
+	timeCheck *widget.Check
+	follow    *widget.Check
+	findEntry *widget.Entry
+	countText *widget.Label
+	usageText *widget.Label
+	message   *widget.Label
+	detail    *fyne.Container
+	detailTxt *widget.Label
+	split     *container.Split
+	resetBtn  *widget.Button
+}
+
+// NewLogView returns a view of store with default settings.
+func NewLogView(store *LogStore) *LogView {
+	v := &LogView{store: store, settings: DefaultLogSettings}
+	v.ExtendBaseWidget(v)
+	v.build()
+	return v
+}
+
+// Store is the store the view shows.
+func (v *LogView) Store() *LogStore { return v.store }
+
+// Settings returns the current settings.
+func (v *LogView) Settings() LogSettings { return v.settings }
+
+// ApplySettings sets mode, encoding, timestamps and follow, updating the
+// controls, without calling OnSettingsChanged.
+func (v *LogView) ApplySettings(s LogSettings) {
+	if s.Mode == "" {
+		s.Mode = ShowText
+	}
+	if s.Encoding == "" {
+		s.Encoding = codec.UTF8
+	}
+	cb := v.OnSettingsChanged
+	v.OnSettingsChanged = nil
+	v.modeSel.SetSelected(modeLabel(s.Mode))
+	v.encSel.SetSelected(string(s.Encoding))
+	v.timeCheck.SetChecked(s.ShowTime)
+	v.follow.SetChecked(s.Follow)
+	v.OnSettingsChanged = cb
+	v.settings = s
+	v.list.Refresh()
+	v.refreshDetail()
+}
+
+// SetPeerFilter shows only records whose peer is peer ("" shows all).
+func (v *LogView) SetPeerFilter(peer string) {
+	if peer == v.peer {
+		return
+	}
+	v.peer = peer
+	v.filtered = v.filtered[:0]
+	v.scanned = 0
+	v.list.UnselectAll()
+	v.Update()
+	v.scrollToBottom()
+}
+
+func modeLabel(m DisplayMode) string {
+	switch m {
+	case ShowHex:
+		return lang.L("Hex")
+	case ShowBoth:
+		return lang.L("Text + Hex")
+	}
+	return lang.L("Text")
+}
+
+func (v *LogView) build() {
+	v.list = widget.NewList(v.length, newLogRow, v.updateRow)
+	v.list.HideSeparators = true
+	v.list.OnSelected = func(id widget.ListItemID) {
+		v.selected, v.hasSelected = v.seqOf(id), true
+		v.refreshDetail()
+	}
+	v.rowHeight = newLogRow().MinSize().Height
+
+	v.modeSel = widget.NewSelect([]string{modeLabel(ShowText), modeLabel(ShowHex), modeLabel(ShowBoth)}, func(s string) {
+		for _, m := range DisplayModes() {
+			if modeLabel(m) == s {
+				v.settings.Mode = m
+			}
+		}
+		v.changed()
+	})
+	v.modeSel.SetSelected(modeLabel(v.settings.Mode))
+	v.encSel = widget.NewSelect(codec.EncodingNames(), func(s string) {
+		v.settings.Encoding = codec.MustEncoding(s)
+		v.changed()
+	})
+	v.encSel.SetSelected(string(v.settings.Encoding))
+	v.timeCheck = widget.NewCheck(lang.L("Time"), func(on bool) { v.settings.ShowTime = on; v.changed() })
+	v.timeCheck.SetChecked(v.settings.ShowTime)
+	v.follow = widget.NewCheck(lang.L("Auto-scroll"), func(on bool) {
+		v.settings.Follow = on
+		if on {
+			v.scrollToBottom()
+		}
+		v.changed()
+	})
+	v.follow.SetChecked(v.settings.Follow)
+
+	v.findEntry = widget.NewEntry()
+	v.findEntry.SetPlaceHolder(lang.L("Find"))
+	v.findEntry.OnSubmitted = func(string) { v.FindNext() }
+	findBtn := widget.NewButtonWithIcon("", theme.SearchIcon(), v.FindNext)
+	clearBtn := widget.NewButtonWithIcon(lang.L("Clear"), theme.DeleteIcon(), v.Clear)
+	var saveBtn *widget.Button
+	saveBtn = widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() {
+		menu := fyne.NewMenu("",
+			fyne.NewMenuItem(lang.L("Save log as text…"), v.SaveTextDialog),
+			fyne.NewMenuItem(lang.L("Save received bytes (raw)…"), v.SaveRawDialog),
+		)
+		widget.ShowPopUpMenuAtRelativePosition(menu, fyne.CurrentApp().Driver().CanvasForObject(saveBtn), fyne.NewPos(0, saveBtn.Size().Height), saveBtn)
+	})
+
+	v.countText = widget.NewLabel("")
+	v.usageText = widget.NewLabel("")
+	v.usageText.Truncation = fyne.TextTruncateEllipsis
+	v.message = widget.NewLabel("")
+	v.message.Importance = widget.WarningImportance
+	v.message.Hide()
+	v.resetBtn = widget.NewButton(lang.L("Reset counters"), func() {
+		v.store.ResetCounters()
+		v.updateStatus()
+	})
+
+	find := container.NewBorder(nil, nil, nil, findBtn, v.findEntry)
+	v.toolbar = container.NewBorder(nil, nil,
+		container.NewHBox(v.modeSel, v.encSel, v.timeCheck, v.follow),
+		container.NewHBox(clearBtn, saveBtn),
+		find)
+
+	v.detailTxt = widget.NewLabel("")
+	v.detailTxt.Selectable = true
+	v.detailTxt.Wrapping = fyne.TextWrapBreak
+	v.detailTxt.TextStyle = fyne.TextStyle{Monospace: true}
+	closeDetail := widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		v.hasSelected = false
+		v.list.UnselectAll()
+		v.refreshDetail()
+	})
+	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
+		fyne.CurrentApp().Clipboard().SetContent(v.detailTxt.Text)
+	})
+	v.detail = container.NewBorder(
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle(lang.L("Selected record"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(copyBtn, closeDetail)),
+		nil, nil, nil, container.NewScroll(v.detailTxt))
+	v.split = container.NewVSplit(v.list, v.detail)
+	v.split.Offset = 0.7
+	v.detail.Hide()
+}
+
+func (v *LogView) changed() {
+	if v.split == nil {
+		return // still building
+	}
+	v.list.Refresh()
+	v.refreshDetail()
+	if v.OnSettingsChanged != nil {
+		v.OnSettingsChanged(v.settings)
+	}
+}
+
+// CreateRenderer lays out toolbar, list (with the detail pane) and status.
+func (v *LogView) CreateRenderer() fyne.WidgetRenderer {
+	status := container.NewBorder(nil, nil, v.countText, v.resetBtn, v.usageText)
+	return widget.NewSimpleRenderer(container.NewBorder(v.toolbar, container.NewVBox(v.message, status), nil, nil, v.split))
+}
+
+// detailLimit bounds the bytes the detail pane renders.
+const detailLimit = 16 << 10
+
+func (v *LogView) length() int {
+	if v.peer != "" {
+		return len(v.filtered)
+	}
+	return v.n
+}
+
+func (v *LogView) seqOf(id widget.ListItemID) uint64 {
+	if v.peer != "" {
+		if id < 0 || id >= len(v.filtered) {
+			return ^uint64(0)
+		}
+		return v.filtered[id]
+	}
+	return v.first + uint64(id)
+}
+
+func (v *LogView) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
+	row := obj.(*fyne.Container)
+	seq := v.seqOf(id)
+	r, ok := v.store.BySeq(seq)
+	if !ok {
+		setRow(row, "", "", "", lang.L("(dropped by the log limit)"), theme.Color(theme.ColorNameDisabled))
+		return
+	}
+	tv := textView{store: v.store, enc: v.settings.Encoding}
+	t, tag, peer := header(&r, v.settings.ShowTime)
+	setRow(row, t, tag, peer, tv.rowBody(seq, &r, v.settings.Mode), dirColor(r.Dir))
+}
+
+func dirColor(d Direction) color.Color {
+	switch d {
+	case RX:
+		return theme.Color(theme.ColorNameSuccess)
+	case TX:
+		return theme.Color(theme.ColorNamePrimary)
+	case Fault:
+		return theme.Color(theme.ColorNameError)
+	}
+	return theme.Color(theme.ColorNameDisabled)
+}
+
+// Update catches the view up with the store: new rows, auto-scroll, status.
+// Call it on the UI goroutine.
+func (v *LogView) Update() {
+	first, n := v.store.Window()
+	atBottom := v.atBottom()
+	shifted := first != v.first
+	oldLen := v.length()
+	droppedRows := 0
+	if v.peer != "" {
+		droppedRows = v.refilter(first, n)
+	} else if first > v.first {
+		droppedRows = int(min(first-v.first, uint64(v.n)))
+	}
+	v.first, v.n = first, n
+	if shifted && v.hasSelected {
+		// Row numbers moved under the highlight; keep the detail pane.
+		v.list.UnselectAll()
+	}
+	v.list.Refresh()
+	switch {
+	case v.settings.Follow && atBottom:
+		if v.length() != oldLen || droppedRows > 0 {
+			v.scrollToBottom()
+		}
+	case droppedRows > 0:
+		// Keep the rows the user is reading in place.
+		step := v.rowHeight + theme.Padding()
+		v.list.ScrollToOffset(max(0, v.list.GetScrollOffset()-float32(droppedRows)*step))
+	}
+	v.updateStatus()
+}
+
+// atBottom reports whether the list shows its last row (or everything).
+func (v *LogView) atBottom() bool {
+	step := v.rowHeight + theme.Padding()
+	content := step*float32(v.length()) - theme.Padding()
+	view := v.list.Size().Height
+	if content <= view {
+		return true
+	}
+	return v.list.GetScrollOffset() >= content-view-step
+}
+
+// refilter updates the filtered row index and returns how many rows fell
+// off the front.
+func (v *LogView) refilter(first uint64, n int) int {
+	dropped := 0
+	for dropped < len(v.filtered) && v.filtered[dropped] < first {
+		dropped++
+	}
+	v.filtered = append(v.filtered[:0], v.filtered[dropped:]...)
+	from := max(v.scanned, first)
+	v.store.Range(from, func(seq uint64, r *Record) bool {
+		if r.Peer == v.peer {
+			v.filtered = append(v.filtered, seq)
+		}
+		return true
+	})
+	v.scanned = first + uint64(n)
+	return dropped
+}
+
+func (v *LogView) updateStatus() {
+	c := v.store.Counters()
+	v.countText.SetText(lang.L("RX {{.Bytes}} ({{.Packets}} pkts)   TX {{.TxBytes}} ({{.TxPackets}} pkts)", map[string]any{
+		"Bytes": humanBytes(c.RxBytes), "Packets": c.RxPackets, "TxBytes": humanBytes(c.TxBytes), "TxPackets": c.TxPackets,
+	}))
+	recs, bytes := v.store.Usage()
+	lim := v.store.Limits()
+	usage := lang.L("Log {{.Records}} / {{.MaxRecords}} records, {{.Bytes}} / {{.MaxBytes}}", map[string]any{
+		"Records": recs, "MaxRecords": lim.MaxRecords, "Bytes": humanBytes(uint64(bytes)), "MaxBytes": humanBytes(uint64(lim.MaxBytes)),
+	})
+	if dr, db := v.store.Dropped(); dr > 0 {
+		usage += "  " + lang.L("· dropped {{.Records}} old records ({{.Bytes}}); use Receive to file to keep everything", map[string]any{
+			"Records": dr, "Bytes": humanBytes(db),
+		})
+		v.usageText.Importance = widget.WarningImportance
+	} else {
+		v.usageText.Importance = widget.MediumImportance
+	}
+	v.usageText.SetText(usage)
+}
+
+func (v *LogView) refreshDetail() {
+	if !v.hasSelected {
+		if v.detail.Visible() {
+			v.detail.Hide()
+			v.split.Refresh()
+		}
+		return
+	}
+	r, ok := v.store.BySeq(v.selected)
+	if !ok {
+		v.detailTxt.SetText(lang.L("(dropped by the log limit)"))
+	} else {
+		tv := textView{store: v.store, enc: v.settings.Encoding}
+		if len(r.Data) > detailLimit {
+			cut := r
+			cut.Data = r.Data[:detailLimit]
+			v.detailTxt.SetText(tv.fullText(v.selected, &cut, v.settings.Mode) +
+				fmt.Sprintf(lang.L("… %d more bytes: save the log to see them all"), len(r.Data)-detailLimit))
+		} else {
+			v.detailTxt.SetText(tv.fullText(v.selected, &r, v.settings.Mode))
+		}
+	}
+	if !v.detail.Visible() {
+		v.detail.Show()
+		v.split.Refresh()
+	}
+}
+
+// Clear removes all records (counters stay until reset).
+func (v *LogView) Clear() {
+	v.store.Clear()
+	v.filtered = v.filtered[:0]
+	v.hasSelected = false
+	v.list.UnselectAll()
+	v.refreshDetail()
+	v.Update()
+}
+
+// ShowMessage puts a note above the status line ("" hides it).
+func (v *LogView) ShowMessage(msg string) {
+	v.message.SetText(msg)
+	if msg == "" {
+		v.message.Hide()
+	} else {
+		v.message.Show()
+	}
+}
+
+// canvasText is a row cell.
+func canvasText(style fyne.TextStyle) *canvas.Text {
+	t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	t.TextStyle = style
+	return t
+}
+
+// scrollToBottom is List.ScrollToBottom made safe before the list has been
+// rendered (ScrollToOffset checks; ScrollToBottom does not).
+func (v *LogView) scrollToBottom() {
+	v.list.ScrollToOffset(math.MaxFloat32)
+}
