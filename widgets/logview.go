@@ -2,8 +2,8 @@ package widgets
 
 import (
 	"fmt"
-	"math"
 	"image/color"
+	"math"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"

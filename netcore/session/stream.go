@@ -24,8 +24,8 @@ type streamReader struct {
 	// emit reports one framed message.
 	emit func(data []byte)
 	// nextFraming, when set, replaces the framer before the next read.
-	nextFraming atomic.Pointer[framing.Config]
-	capture     atomic.Pointer[Capture]
+	nextFraming  atomic.Pointer[framing.Config]
+	capture      atomic.Pointer[Capture]
 	onCaptureErr func(error)
 	framer       *framing.Framer
 	bufSize      int
