@@ -77,6 +77,7 @@ func NewLogView(store *LogStore) *LogView {
 	v := &LogView{store: store, settings: DefaultLogSettings}
 	v.ExtendBaseWidget(v)
 	v.build()
+	v.updateStatus()
 	return v
 }
 

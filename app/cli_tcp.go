@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+
+	"time"
+
+	"github.com/netdebug/netdebug/netcore/session"
+)
+
+func init() {
+	registerCLI(cliCommand{name: "tcp", args: "HOST:PORT", summary: "connect, send, and print what comes back", run: (*cli).tcp})
+}
+
+func (c *cli) tcp(args []string) int {
+	fs := c.flags("tcp", "HOST:PORT [options]",
+		"Connect to HOST:PORT, send --send or --hex if given, and print what the peer sends\n"+
+			"back until --wait has passed or the peer closes. --wait 0 waits until the peer\n"+
+			"closes or Ctrl+C.\n\n"+
+			"Example: netdebug tcp 192.168.1.10:5000 --send 你好 --encoding gb2312 --line-ending crlf")
+	var pf payloadFlags
+	pf.register(fs)
+	wait := fs.Duration("wait", 2*time.Second, "how long to wait for replies")
+	timeout := fs.Duration("timeout", 10*time.Second, "connect timeout")
+	local := fs.String("local", "", "local address to connect from (IP or IP:PORT)")
+	if code := c.parse(fs, args, 1, 1); code >= 0 {
+		return code
+	}
+	data, enc, err := pf.build(c)
+	if err != nil {
+		return c.usageErr("tcp", err)
+	}
+	pr, err := newPrinter(c.stdout, c.stderr, pf.show, enc)
+	if err != nil {
+		return c.usageErr("tcp", err)
+	}
+	closed := make(chan struct{})
+	client, err := session.NewTCPClient(session.TCPClientConfig{
+		Address: c.positional[0], LocalAddress: *local, ConnectTimeout: *timeout,
+	}, func(ev session.Event) {
+		pr.event(ev)
+		if ev.Kind == session.Closed {
+			close(closed)
+		}
+	})
+	if err != nil {
+		return c.usageErr("tcp", err)
+	}
+	if err := client.Connect(c.ctx); err != nil {
+		return c.fail("tcp", err)
+	}
+	defer client.Close()
+	if data != nil {
+		if err := client.Send(data); err != nil {
+			return c.fail("tcp", err)
+		}
+		pr.note("sent %d bytes", len(data))
+	}
+	var timer <-chan time.Time
+	if *wait > 0 {
+		timer = time.After(*wait)
+	}
+	select {
+	case <-closed:
+	case <-timer:
+	case <-c.ctx.Done():
+	}
+	pr.finish()
+	st := client.Stats()
+	pr.note("received %d bytes, sent %d bytes", st.RxBytes, st.TxBytes)
+	if c.ctx.Err() != nil && c.ctx.Err() != context.Canceled {
+		return 1
+	}
+	return 0
+}

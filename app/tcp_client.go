@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/netcore/session"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+// tcpClientTab connects to a device and talks to it.
+type tcpClientTab struct {
+	u   *appUI
+	p   prefs
+	log *sessionLog
+
+	host, port, local, timeout *widget.Entry
+	reconnect                  *widget.Check
+	prefixSends                *widget.Check
+	connectBtn                 *widget.Button
+	status                     statusLabel
+	framing                    *widgets.FramingEditor
+	send                       *widgets.SendBox
+	sender                     *fileSender
+	capture                    *captureControl
+
+	client     *session.TCPClient
+	cancelDial context.CancelFunc
+	periodic   *session.Periodic
+	payloads   *payloadBuilder
+}
+
+func (u *appUI) newTCPClientTab() tab {
+	t := &tcpClientTab{u: u, p: newPrefs(u.app, "tcpclient")}
+	t.log = u.newSessionLog(t.p)
+	t.log.adapter.OnControl = t.onControl
+	t.log.adapter.OnFlush = t.onFlush
+	t.payloads = newPayloadBuilder()
+
+	t.host = widget.NewEntry()
+	t.host.SetPlaceHolder(tr("host name or IP"))
+	t.host.SetText(t.p.str("host", "127.0.0.1"))
+	t.port = widget.NewEntry()
+	t.port.SetPlaceHolder(tr("port"))
+	t.port.SetText(t.p.str("port", "8080"))
+	t.host.OnSubmitted = func(string) { t.toggle() }
+	t.port.OnSubmitted = func(string) { t.toggle() }
+	t.local = widget.NewEntry()
+	t.local.SetPlaceHolder(tr("any"))
+	t.local.SetText(t.p.str("local", ""))
+	t.timeout = widget.NewEntry()
+	t.timeout.SetText(t.p.str("timeout", "10"))
+	t.reconnect = widget.NewCheck(tr("Auto-reconnect"), func(on bool) {
+		t.p.setBool("reconnect", on)
+		if t.client != nil {
+			t.client.SetReconnect(on)
+		}
+	})
+	t.reconnect.SetChecked(t.p.boolean("reconnect", false))
+	t.connectBtn = widget.NewButtonWithIcon(tr("Connect"), theme.LoginIcon(), t.toggle)
+	t.connectBtn.Importance = widget.HighImportance
+	t.status = newStatusLabel()
+	t.status.info(tr("Not connected"))
+
+	t.framing = widgets.NewFramingEditor()
+	var fc framing.Config
+	if t.p.load("framing", &fc) {
+		t.framing.SetConfig(fc)
+	}
+	t.prefixSends = widget.NewCheck(tr("Add the length prefix to sends"), func(on bool) { t.p.setBool("prefixSends", on) })
+	t.prefixSends.SetChecked(t.p.boolean("prefixSends", false))
+	t.framing.OnChanged = func(c framing.Config) {
+		t.p.save("framing", c)
+		if t.client != nil {
+			_ = t.client.SetFraming(c)
+		}
+		t.syncPrefix()
+	}
+	t.syncPrefix()
+
+	t.send = newSendBox(t.p)
+	t.send.Preview = t.payloads.preview
+	t.send.OnSend = t.sendPayload
+	t.send.OnStartPeriodic = t.startPeriodic
+	t.send.OnStopPeriodic = t.stopPeriodic
+	t.send.SetSendEnabled(false)
+	t.sender = u.newFileSender(t.requireClient, func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
+		return t.client.SendFile(ctx, name, r, size, progress)
+	})
+	t.capture = u.newCaptureControl(func(c *session.Capture) {
+		if t.client != nil {
+			t.client.SetCapture(c)
+		}
+	})
+	u.onQuit(t.shutdown)
+
+	target := container.NewBorder(nil, nil,
+		container.NewHBox(widget.NewLabel(tr("Host")), fixedWidth(t.host, 220), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), t.connectBtn),
+		nil, t.status)
+	options := container.NewVBox(
+		container.NewHBox(widget.NewLabel(tr("Local address")), fixedWidth(t.local, 160),
+			widget.NewLabel(tr("Timeout (s)")), fixedWidth(t.timeout, 60), t.reconnect),
+		container.NewHBox(t.framing, t.prefixSends),
+		t.capture.box,
+	)
+	acc := widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options))
+	top := container.NewVBox(target, acc)
+	bottom := container.NewVBox(t.send, t.sender.box)
+	return tab{name: tr("TCP Client"), icon: theme.ComputerIcon(), content: container.NewBorder(top, bottom, nil, nil, t.log.view)}
+}
+
+func (t *tcpClientTab) syncPrefix() {
+	if t.framing.Config().Mode == framing.LengthPrefix {
+		t.prefixSends.Enable()
+	} else {
+		t.prefixSends.Disable()
+	}
+}
+
+// toggle connects, cancels a connect in progress, or disconnects.
+func (t *tcpClientTab) toggle() {
+	switch {
+	case t.cancelDial != nil:
+		t.cancelDial()
+	case t.client != nil:
+		t.disconnect()
+	default:
+		t.connect()
+	}
+}
+
+func (t *tcpClientTab) connect() {
+	addr, err := session.JoinHostPort(t.host.Text, t.port.Text, false)
+	if err != nil {
+		t.status.fail(err)
+		return
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSpace(t.timeout.Text), 64)
+	if err != nil || secs <= 0 || secs > 600 {
+		t.status.fail(fmt.Errorf("%s", tr("The timeout must be a number of seconds between 0.1 and 600")))
+		return
+	}
+	if e := t.framing.Error(); e != "" {
+		t.status.fail(fmt.Errorf("%s", e))
+		return
+	}
+	t.p.setStr("host", strings.TrimSpace(t.host.Text))
+	t.p.setStr("port", strings.TrimSpace(t.port.Text))
+	t.p.setStr("local", strings.TrimSpace(t.local.Text))
+	t.p.setStr("timeout", strings.TrimSpace(t.timeout.Text))
+
+	client, err := session.NewTCPClient(session.TCPClientConfig{
+		Address:        addr,
+		LocalAddress:   strings.TrimSpace(t.local.Text),
+		ConnectTimeout: time.Duration(secs * float64(time.Second)),
+		Reconnect:      t.reconnect.Checked,
+		Framing:        t.framing.Config(),
+	}, t.log.adapter.Handle)
+	if err != nil {
+		t.status.fail(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancelDial = cancel
+	t.connectBtn.SetText(tr("Cancel"))
+	t.connectBtn.SetIcon(theme.CancelIcon())
+	t.status.info(trf("Connecting to {{.Addr}}…", map[string]any{"Addr": addr}))
+	t.log.adapter.Note(addr, tr("connecting…"))
+	go func() {
+		err := client.Connect(ctx)
+		cancel()
+		fyne.Do(func() {
+			t.cancelDial = nil
+			if err != nil {
+				t.log.adapter.Fault(addr, err)
+				t.status.fail(err)
+				t.setDisconnected()
+				return
+			}
+			t.client = client
+			if t.capture.capture != nil {
+				client.SetCapture(t.capture.capture)
+			}
+			t.setConnected(client)
+		})
+	}()
+}
+
+func (t *tcpClientTab) setConnected(c *session.TCPClient) {
+	t.connectBtn.SetText(tr("Disconnect"))
+	t.connectBtn.SetIcon(theme.LogoutIcon())
+	t.connectBtn.Importance = widget.WarningImportance
+	t.connectBtn.Refresh()
+	t.status.ok(trf("Connected to {{.Addr}} from {{.Local}}", map[string]any{"Addr": c.Address(), "Local": c.LocalAddr()}))
+	t.send.SetSendEnabled(true)
+}
+
+func (t *tcpClientTab) setDisconnected() {
+	t.connectBtn.SetText(tr("Connect"))
+	t.connectBtn.SetIcon(theme.LoginIcon())
+	t.connectBtn.Importance = widget.HighImportance
+	t.connectBtn.Refresh()
+	t.send.SetSendEnabled(false)
+}
+
+func (t *tcpClientTab) disconnect() {
+	c := t.client
+	t.client = nil
+	t.stopPeriodic()
+	t.setDisconnected()
+	t.status.info(tr("Disconnecting…"))
+	go func() {
+		c.Close()
+		fyne.Do(func() { t.status.info(tr("Not connected")) })
+	}()
+}
+
+func (t *tcpClientTab) shutdown() {
+	if t.cancelDial != nil {
+		t.cancelDial()
+	}
+	if t.periodic != nil {
+		t.periodic.Stop()
+	}
+	if t.client != nil {
+		t.client.Close()
+	}
+}
+
+// onControl follows the connection through closes and reconnects.
+func (t *tcpClientTab) onControl(events []session.Event) {
+	for _, ev := range events {
+		switch ev.Kind {
+		case session.Closed:
+			if t.client == nil {
+				continue
+			}
+			if ev.Err != nil {
+				t.status.fail(ev.Err)
+			} else {
+				t.status.info(trf("Disconnected: {{.Reason}}", map[string]any{"Reason": tr(ev.Msg)}))
+			}
+			if !t.reconnect.Checked {
+				c := t.client
+				t.client = nil
+				t.stopPeriodic()
+				t.setDisconnected()
+				go c.Close()
+			} else {
+				t.send.SetSendEnabled(false)
+			}
+		case session.Info:
+			if t.client != nil && t.client.State() == session.Reconnecting {
+				t.status.info(tr(ev.Msg))
+			}
+		case session.Connected:
+			if t.client != nil {
+				t.setConnected(t.client)
+			}
+		}
+	}
+}
+
+func (t *tcpClientTab) onFlush() {
+	if t.periodic != nil {
+		t.send.SetPeriodicRunning(true, t.periodic.Sent())
+	}
+	t.capture.refresh()
+}
+
+func (t *tcpClientTab) requireClient() error {
+	if t.client == nil || t.client.State() != session.Online {
+		return fmt.Errorf("%w: %s", session.ErrNotConnected, tr("connect first"))
+	}
+	return nil
+}
+
+func (t *tcpClientTab) sendOpts() sendOptions {
+	return sendOptions{prefix: t.prefixSends.Checked && !t.prefixSends.Disabled(), framing: t.framing.Config()}
+}
+
+func (t *tcpClientTab) sendPayload(p codec.Payload) error {
+	if err := t.requireClient(); err != nil {
+		return err
+	}
+	b, err := t.payloads.build(p)
+	if err == nil {
+		b, err = t.sendOpts().finish(b)
+	}
+	if err != nil {
+		return err
+	}
+	return t.client.Send(b)
+}
+
+func (t *tcpClientTab) startPeriodic(p codec.Payload, every time.Duration, count int) error {
+	if err := t.requireClient(); err != nil {
+		return err
+	}
+	next, err := repeater(p, t.sendOpts())
+	if err != nil {
+		return err
+	}
+	client := t.client
+	per, err := session.StartPeriodic(context.Background(), every, count, func() error {
+		b, err := next()
+		if err != nil {
+			return err
+		}
+		return client.Send(b)
+	}, func(sent int, err error) {
+		fyne.Do(func() {
+			t.periodic = nil
+			t.send.SetPeriodicRunning(false, sent)
+			if err != nil {
+				t.send.ShowError(err)
+			}
+		})
+	})
+	if err != nil {
+		return err
+	}
+	t.periodic = per
+	return nil
+}
+
+func (t *tcpClientTab) stopPeriodic() {
+	if t.periodic == nil {
+		return
+	}
+	per := t.periodic
+	t.periodic = nil
+	t.send.SetPeriodicRunning(false, per.Sent())
+	go per.Stop()
+}

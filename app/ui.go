@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/netdebug/netdebug/assets"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+// appID is the reverse-DNS ID, the same as in FyneApp.toml.
+const appID = "io.github.netdebug.netdebug"
+
+// readmeURL is where the About dialog points.
+const readmeURL = "https://github.com/netdebug/netdebug#readme"
+
+// tab is one page of the main window.
+type tab struct {
+	name    string
+	icon    fyne.Resource
+	content fyne.CanvasObject
+}
+
+// appUI owns the window and what every tab shares: preferences, file
+// dialogs, log limits and the things to stop on quit.
+type appUI struct {
+	app    fyne.App
+	win    fyne.Window
+	files  widgets.FileDialogs
+	stores []*widgets.LogStore
+	quit   []func()
+	tabs   *container.AppTabs
+}
+
+// newUI builds the main window's content. files is the dialog provider
+// (native in the app, a fake in tests).
+func newUI(a fyne.App, w fyne.Window, files widgets.FileDialogs) *appUI {
+	u := &appUI{app: a, win: w, files: files}
+	a.SetIcon(assets.Icon)
+	w.SetIcon(assets.Icon)
+
+	var items []*container.TabItem
+	for _, t := range u.buildTabs() {
+		items = append(items, container.NewTabItemWithIcon(t.name, t.icon, t.content))
+	}
+	u.tabs = container.NewAppTabs(items...)
+	u.tabs.SetTabLocation(container.TabLocationTop)
+	if i := a.Preferences().IntWithFallback(prefLastTab, 0); i >= 0 && i < len(items) {
+		u.tabs.SelectIndex(i)
+	}
+	u.tabs.OnSelected = func(*container.TabItem) {
+		a.Preferences().SetInt(prefLastTab, u.tabs.SelectedIndex())
+	}
+	w.SetContent(u.tabs)
+	w.SetMainMenu(u.menu())
+	p := a.Preferences()
+	w.Resize(fyne.NewSize(
+		float32(p.FloatWithFallback(prefWindowWidth, 1100)),
+		float32(p.FloatWithFallback(prefWindowHeight, 720))))
+	w.SetCloseIntercept(func() {
+		u.shutdown()
+		w.Close()
+	})
+	return u
+}
+
+// buildTabs lists the tabs. Each one works completely before it appears.
+func (u *appUI) buildTabs() []tab {
+	return []tab{
+		u.newTCPClientTab(),
+	}
+}
+
+func (u *appUI) onQuit(f func()) { u.quit = append(u.quit, f) }
+
+// shutdown saves the window size and stops every session.
+func (u *appUI) shutdown() {
+	size := u.win.Canvas().Size()
+	if size.Width > 100 && size.Height > 100 {
+		u.app.Preferences().SetFloat(prefWindowWidth, float64(size.Width))
+		u.app.Preferences().SetFloat(prefWindowHeight, float64(size.Height))
+	}
+	for i := len(u.quit) - 1; i >= 0; i-- {
+		u.quit[i]()
+	}
+	u.quit = nil
+}
+
+func (u *appUI) logLimits() widgets.LogLimits {
+	p := u.app.Preferences()
+	return widgets.LogLimits{
+		MaxRecords: p.IntWithFallback(prefLogMaxRecs, widgets.DefaultLogLimits.MaxRecords),
+		MaxBytes:   int64(p.IntWithFallback(prefLogMaxMB, int(widgets.DefaultLogLimits.MaxBytes>>20))) << 20,
+	}
+}
+
+func (u *appUI) menu() *fyne.MainMenu {
+	settings := fyne.NewMenuItem(tr("Settings…"), u.showSettings)
+	settings.Icon = theme.SettingsIcon()
+	about := fyne.NewMenuItem(tr("About NetDebug"), u.showAbout)
+	about.Icon = theme.InfoIcon()
+	readme := fyne.NewMenuItem(tr("User guide (README)"), func() {
+		if link, err := url.Parse(readmeURL); err == nil {
+			_ = u.app.OpenURL(link)
+		}
+	})
+	return fyne.NewMainMenu(
+		fyne.NewMenu(tr("File"), settings),
+		fyne.NewMenu(tr("Help"), readme, about),
+	)
+}
+
+// version and build are set by the Makefile from FyneApp.toml (-ldflags -X).
+var (
+	version = "dev"
+	build   = "0"
+)
+
+func appVersion(a fyne.App) (string, string) {
+	if a != nil {
+		if m := a.Metadata(); m.Version != "" && m.Version != "0.0.1" {
+			return m.Version, strconv.Itoa(m.Build)
+		}
+	}
+	return version, build
+}
+
+func (u *appUI) showAbout() {
+	v, b := appVersion(u.app)
+	link, _ := url.Parse(readmeURL)
+	icon := widget.NewIcon(assets.Icon)
+	content := container.NewVBox(
+		container.NewGridWrap(fyne.NewSize(96, 96), icon),
+		widget.NewLabelWithStyle("NetDebug", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(tr("Network debug assistant: TCP, UDP, chat, TFTP and network tools.")),
+		widget.NewLabel(trf("Version {{.Version}} (build {{.Build}})", map[string]any{"Version": v, "Build": b})),
+		widget.NewLabel(tr("Licence: MIT")),
+		widget.NewHyperlink(tr("User guide (README)"), link),
+	)
+	dialog.ShowCustom(tr("About NetDebug"), tr("Close"), content, u.win)
+}
+
+func (u *appUI) showSettings() {
+	p := u.app.Preferences()
+	langs := map[string]string{langSystem: tr("Follow the system"), langEnglish: "English", langChinese: "简体中文"}
+	langSel := widget.NewSelect([]string{langs[langSystem], langs[langEnglish], langs[langChinese]}, nil)
+	langSel.SetSelected(langs[p.StringWithFallback(prefLanguage, langSystem)])
+	lim := u.logLimits()
+	recs := widget.NewEntry()
+	recs.SetText(strconv.Itoa(lim.MaxRecords))
+	mb := widget.NewEntry()
+	mb.SetText(strconv.FormatInt(lim.MaxBytes>>20, 10))
+	form := []*widget.FormItem{
+		widget.NewFormItem(tr("Language"), langSel),
+		widget.NewFormItem(tr("Log: most records"), recs),
+		widget.NewFormItem(tr("Log: most megabytes"), mb),
+	}
+	dialog.ShowForm(tr("Settings"), tr("Save"), tr("Cancel"), form, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, err1 := strconv.Atoi(strings.TrimSpace(recs.Text))
+		m, err2 := strconv.Atoi(strings.TrimSpace(mb.Text))
+		if err1 != nil || err2 != nil || n < 100 || m < 1 || n > 10_000_000 || m > 16384 {
+			dialog.ShowError(fmt.Errorf("%s", tr("The log limits must be whole numbers: at least 100 records and 1 MB")), u.win)
+			return
+		}
+		p.SetInt(prefLogMaxRecs, n)
+		p.SetInt(prefLogMaxMB, m)
+		for _, s := range u.stores {
+			s.SetLimits(u.logLimits())
+		}
+		for code, label := range langs {
+			if label == langSel.Selected && code != p.StringWithFallback(prefLanguage, langSystem) {
+				p.SetString(prefLanguage, code)
+				dialog.ShowInformation(tr("Language"), tr("Restart NetDebug to use the new language."), u.win)
+			}
+		}
+	}, u.win)
+}
