@@ -141,7 +141,7 @@ func (a *Adapter) flush(final bool) {
 		}
 	}
 	// Never DoAndWait: Stop may be called on the UI goroutine.
-	fyne.Do(update)
+	uiDo(update)
 }
 
 // eventText is the log line for a non-data event.
@@ -162,3 +162,8 @@ func eventText(ev session.Event) string {
 	}
 	return tr(ev.Msg)
 }
+
+// uiDo runs f on the UI goroutine. It is a variable so tests, whose Fyne
+// driver runs fyne.Do inline on the calling goroutine, can serialise UI
+// work with their own reads of widget state.
+var uiDo = fyne.Do

@@ -245,7 +245,7 @@ func (p *printer) event(ev session.Event) {
 // payloadFlags are the send options shared by tcp, tcp-server and udp.
 type payloadFlags struct {
 	send, hex, encoding, lineEnding, show string
-	escapes                            bool
+	escapes                               bool
 }
 
 func (pf *payloadFlags) register(fs *flag.FlagSet) {

@@ -98,12 +98,12 @@ func (f *fileSender) pick() {
 			return
 		}
 		if err != nil {
-			fyne.Do(func() { f.done(0, err) })
+			uiDo(func() { f.done(0, err) })
 			return
 		}
 		file, err := os.Open(path)
 		if err != nil {
-			fyne.Do(func() { f.done(0, err) })
+			uiDo(func() { f.done(0, err) })
 			return
 		}
 		defer file.Close()
@@ -112,7 +112,7 @@ func (f *fileSender) pick() {
 			size = st.Size()
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		fyne.Do(func() {
+		uiDo(func() {
 			f.stop = cancel
 			f.button.Disable()
 			f.bar.SetValue(0)
@@ -123,7 +123,7 @@ func (f *fileSender) pick() {
 		})
 		start := time.Now()
 		n, err := f.send(ctx, filepath.Base(path), file, size, func(sent, total int64) {
-			fyne.Do(func() {
+			uiDo(func() {
 				if total > 0 {
 					f.bar.SetValue(float64(sent) / float64(total))
 				}
@@ -131,7 +131,7 @@ func (f *fileSender) pick() {
 			})
 		})
 		cancel()
-		fyne.Do(func() {
+		uiDo(func() {
 			f.label.SetText(fmt.Sprintf("%s · %s · %s", filepath.Base(path), humanSize(n), rate(n, time.Since(start))))
 			f.done(n, err)
 		})
@@ -188,7 +188,7 @@ func (c *captureControl) toggle() {
 		if err == nil {
 			capture, err = session.CreateCapture(path)
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			if err != nil {
 				c.label.Importance = widget.DangerImportance
 				c.label.SetText(err.Error())

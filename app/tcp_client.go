@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -41,8 +40,13 @@ type tcpClientTab struct {
 	payloads   *payloadBuilder
 }
 
+// Tab order: 10 TCP client, 20 TCP server, 30 UDP, 40 chat, 50 TFTP client,
+// 60 TFTP server, 70 tools.
+func init() { registerTab(10, (*appUI).newTCPClientTab) }
+
 func (u *appUI) newTCPClientTab() tab {
 	t := &tcpClientTab{u: u, p: newPrefs(u.app, "tcpclient")}
+	u.tcpClient = t
 	t.log = u.newSessionLog(t.p)
 	t.log.adapter.OnControl = t.onControl
 	t.log.adapter.OnFlush = t.onFlush
@@ -180,7 +184,7 @@ func (t *tcpClientTab) connect() {
 	go func() {
 		err := client.Connect(ctx)
 		cancel()
-		fyne.Do(func() {
+		uiDo(func() {
 			t.cancelDial = nil
 			if err != nil {
 				t.log.adapter.Fault(addr, err)
@@ -222,7 +226,7 @@ func (t *tcpClientTab) disconnect() {
 	t.status.info(tr("Disconnecting…"))
 	go func() {
 		c.Close()
-		fyne.Do(func() { t.status.info(tr("Not connected")) })
+		uiDo(func() { t.status.info(tr("Not connected")) })
 	}()
 }
 
@@ -320,7 +324,7 @@ func (t *tcpClientTab) startPeriodic(p codec.Payload, every time.Duration, count
 		}
 		return client.Send(b)
 	}, func(sent int, err error) {
-		fyne.Do(func() {
+		uiDo(func() {
 			t.periodic = nil
 			t.send.SetPeriodicRunning(false, sent)
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,8 @@ type appUI struct {
 	stores []*widgets.LogStore
 	quit   []func()
 	tabs   *container.AppTabs
+
+	tcpClient *tcpClientTab
 }
 
 // newUI builds the main window's content. files is the dialog provider
@@ -72,11 +75,29 @@ func newUI(a fyne.App, w fyne.Window, files widgets.FileDialogs) *appUI {
 	return u
 }
 
-// buildTabs lists the tabs. Each one works completely before it appears.
+// tabFactory builds one tab; order places it in the tab bar.
+type tabFactory struct {
+	order int
+	build func(u *appUI) tab
+}
+
+var tabFactories []tabFactory
+
+// registerTab adds a tab to the main window. Each tab file registers itself
+// in an init function, so adding a tab touches no shared file. A tab is
+// registered only once it works completely.
+func registerTab(order int, build func(u *appUI) tab) {
+	tabFactories = append(tabFactories, tabFactory{order, build})
+}
+
+// buildTabs builds the registered tabs in order.
 func (u *appUI) buildTabs() []tab {
-	return []tab{
-		u.newTCPClientTab(),
+	sort.SliceStable(tabFactories, func(i, j int) bool { return tabFactories[i].order < tabFactories[j].order })
+	tabs := make([]tab, 0, len(tabFactories))
+	for _, f := range tabFactories {
+		tabs = append(tabs, f.build(u))
 	}
+	return tabs
 }
 
 func (u *appUI) onQuit(f func()) { u.quit = append(u.quit, f) }

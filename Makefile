@@ -1,0 +1,58 @@
+# NetDebug. The two commands a new machine needs:
+#   make run    install what is missing, build, and open the window
+#   make test   install what the tests need, then check everything
+# Also: make bench, make package, make release, make install, make uninstall.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+.PHONY: run build test lint unit smoke bench package release install uninstall clean deps-build deps-test deps-release screenshot
+
+GO = $(shell .ci/go.sh)
+VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD := $(shell sed -n 's/^ *Build *= *\([0-9]*\).*/\1/p' FyneApp.toml)
+LDFLAGS := -X main.version=$(VERSION) -X main.build=$(BUILD)
+# Test runs need the real TFTP peers: no silent skips in CI.
+TEST_ENV := NETDEBUG_REQUIRE_PEERS=1 ATFTPD=$(CURDIR)/.ci/cache/atftpd/usr/sbin/atftpd
+
+deps-build:
+	@.ci/deps.sh build
+deps-test:
+	@.ci/deps.sh test
+deps-release:
+	@.ci/deps.sh release
+
+dist/netdebug: deps-build FORCE
+	@mkdir -p dist
+	$(GO) build -ldflags "$(LDFLAGS)" -o dist/netdebug ./app
+FORCE:
+
+build: dist/netdebug
+
+run: dist/netdebug
+	./dist/netdebug
+
+test: deps-test lint unit smoke
+
+lint:
+	@out=$$(gofmt -l app netcore widgets assets); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@deps=$$($(GO) list -deps ./netcore/... | grep '^fyne.io/' || true); if [ -n "$$deps" ]; then echo "netcore imports Fyne: $$deps"; exit 1; fi
+
+unit: deps-test
+	$(TEST_ENV) $(GO) test -race -timeout 20m ./...
+
+smoke: dist/netdebug deps-test
+	.ci/smoke.sh dist/netdebug
+
+# Benchmarks and side-by-side comparisons. Quote medians from one run.
+bench: deps-test
+	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./...
+	$(TEST_ENV) NETDEBUG_BENCH=1 $(GO) test -run 'TestCompare' -v -count 1 -timeout 60m ./...
+
+package: deps-build
+	@mkdir -p dist
+	cd app && $(GO) tool fyne package -os linux --src . --icon ../assets/icon.png --name NetDebug --app-id io.github.netdebug.netdebug --app-version $(VERSION) --app-build $(BUILD) --release
+	mv app/NetDebug.tar.xz dist/netdebug-$(VERSION)-linux-amd64.tar.xz
+	@echo "dist/netdebug-$(VERSION)-linux-amd64.tar.xz"
+
+clean:
+	rm -rf dist .ci/out

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/session"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+func connectTab(t *testing.T, tc *tcpClientTab, port string) {
+	t.Helper()
+	onUI(func() {
+		tc.host.SetText("127.0.0.1")
+		tc.port.SetText(port)
+		test.Tap(tc.connectBtn)
+	})
+	eventually(t, "connected", func() bool { return tc.client != nil && tc.client.State() == session.Online })
+}
+
+func TestTCPClientTabTalksChineseBothWays(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+
+	// Send 你好 as GB2312 with CRLF, then as UTF-8.
+	onUI(func() {
+		st := tc.send.Settings()
+		st.Encoding, st.LineEnding = codec.GB2312, codec.LineCRLF
+		tc.send.ApplySettings(st)
+		tc.send.SetText("你好")
+		tc.send.Send()
+		st.Encoding = codec.UTF8
+		tc.send.ApplySettings(st)
+		tc.send.Send()
+	})
+	want := []byte{0xC4, 0xE3, 0xBA, 0xC3, '\r', '\n', 0xE4, 0xBD, 0xA0, 0xE5, 0xA5, 0xBD, '\r', '\n'}
+	eventually(t, "the peer got both", func() bool { return bytes.Equal(p.received(), want) })
+
+	// The peer answers in GB2312; the log keeps the bytes and shows them
+	// as Chinese once the view's encoding is GB2312.
+	reply, _ := codec.Encode(codec.GB2312, "收到")
+	p.write(reply)
+	eventually(t, "the reply in the log", func() bool {
+		for _, r := range tc.log.store.Snapshot() {
+			if r.Dir == widgets.RX && bytes.Equal(r.Data, reply) {
+				return true
+			}
+		}
+		return false
+	})
+	dir := t.TempDir()
+	var n int
+	var err error
+	onUI(func() {
+		s := tc.log.view.Settings()
+		s.Encoding = codec.GB2312
+		tc.log.view.ApplySettings(s)
+		n, err = tc.log.view.SaveText(filepath.Join(dir, "log.txt"), tc.log.view.Settings())
+	})
+	saved, _ := os.ReadFile(filepath.Join(dir, "log.txt"))
+	if err != nil || n < 3 || !strings.Contains(string(saved), "收到") || !strings.Contains(string(saved), "你好") {
+		t.Fatalf("saved %d records, err %v:\n%s", n, err, saved)
+	}
+
+	// Settings were remembered.
+	if got := u.app.Preferences().String("tcpclient.port"); got != p.port() {
+		t.Fatalf("port preference %q", got)
+	}
+	var hist []widgets.HistoryItem
+	tc.p.load("history", &hist)
+	if len(hist) != 1 || hist[0].Text != "你好" {
+		t.Fatalf("history %+v", hist)
+	}
+}
+
+func TestTCPClientTabRejectsBadInput(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	_, closedPort, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	cases := []struct{ host, port, want string }{
+		{"", "80", "the host is empty"},
+		{"no such host!", "80", "not allowed in host name"},
+		{"127.0.0.1", "0", "out of range"},
+		{"127.0.0.1", "65536", "out of range"},
+		{"127.0.0.1", "abc", "not a number"},
+		{"300.1.1.1", "80", "not a valid IPv4"},
+	}
+	for _, c := range cases {
+		onUI(func() {
+			tc.host.SetText(c.host)
+			tc.port.SetText(c.port)
+			test.Tap(tc.connectBtn)
+		})
+		onUI(func() {
+			if !strings.Contains(tc.status.Text, c.want) || tc.client != nil {
+				t.Errorf("%q:%q: status %q", c.host, c.port, tc.status.Text)
+			}
+		})
+	}
+	// Nothing listening: a clear message, and the tab can try again.
+	onUI(func() {
+		tc.host.SetText("127.0.0.1")
+		tc.port.SetText(closedPort)
+		test.Tap(tc.connectBtn)
+	})
+	eventually(t, "refusal shown", func() bool {
+		return strings.Contains(tc.status.Text, "Connection refused") && tc.cancelDial == nil && tc.connectBtn.Text == "Connect"
+	})
+	// Sending while disconnected is refused with a message, not lost silently.
+	onUI(func() {
+		tc.send.SetText("hello")
+		if err := tc.sendPayload(tc.send.Payload()); err == nil || !strings.Contains(err.Error(), "not connected") {
+			t.Errorf("send while disconnected: %v", err)
+		}
+	})
+}
+
+func TestTCPClientTabBadHexAndVanishingPeer(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+	onUI(func() {
+		st := tc.send.Settings()
+		st.Hex = true
+		tc.send.ApplySettings(st)
+		tc.send.SetText("4G")
+		tc.send.Send()
+	})
+	onUI(func() {
+		if err := tc.sendPayload(tc.send.Payload()); err == nil || !strings.Contains(err.Error(), "position 2") {
+			t.Fatalf("bad hex: %v", err)
+		}
+	})
+	onUI(func() {
+		tc.send.SetText("41 42")
+		tc.send.Send()
+	})
+	eventually(t, "hex bytes arrive", func() bool { return string(p.received()) == "AB" })
+
+	// The peer vanishes mid-session: the tab says so and can reconnect.
+	p.dropAll()
+	eventually(t, "disconnect shown", func() bool {
+		return tc.client == nil && strings.Contains(tc.status.Text, "closed by peer") && tc.connectBtn.Text == "Connect"
+	})
+	connectTab(t, tc, p.port())
+	if p.connections() != 1 {
+		t.Fatalf("connections %d", p.connections())
+	}
+}
+
+func TestTCPClientTabPeriodicSend(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+	onUI(func() {
+		tc.send.SetText("n={{counter:start=1}};")
+		if err := tc.startPeriodic(tc.send.Payload(), 2e6, 3); err != nil {
+			t.Fatal(err)
+		}
+	})
+	eventually(t, "three periodic sends", func() bool { return string(p.received()) == "n=1;n=2;n=3;" })
+	eventually(t, "periodic stopped", func() bool { return tc.periodic == nil && !tc.send.PeriodicRunning() })
+}
+
+func TestTCPClientTabSendAndReceiveFiles(t *testing.T) {
+	u, files := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+	dir := t.TempDir()
+	src := filepath.Join(dir, "firmware.bin")
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
+	os.WriteFile(src, data, 0o644)
+	files.open = src
+	onUI(func() { test.Tap(tc.sender.button) })
+	eventually(t, "file sent", func() bool { return len(p.received()) == len(data) && tc.sender.stop == nil })
+	if !bytes.Equal(p.received(), data) {
+		t.Fatal("file content differs")
+	}
+
+	files.save = filepath.Join(dir, "capture.bin")
+	onUI(func() { test.Tap(tc.capture.button) })
+	eventually(t, "capture on", func() bool { return tc.capture.capture != nil })
+	p.write([]byte("part one,"))
+	p.write([]byte("part two"))
+	eventually(t, "both parts in the log", func() bool { return tc.log.store.Counters().RxBytes == 17 })
+	onUI(func() { test.Tap(tc.capture.button) })
+	if got, _ := os.ReadFile(files.save); string(got) != "part one,part two" {
+		t.Fatalf("capture = %q", got)
+	}
+}
