@@ -1,0 +1,192 @@
+package tftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// errWait is returned by conn.recv when the deadline passes without a packet
+// from the peer. It never leaves the package.
+var errWait = errors.New("tftp: wait expired")
+
+// conn is one transfer's UDP socket, shared by the client and the server and
+// by both directions. It filters packets by transfer ID, keeps the retransmit
+// timer and records the trace.
+type conn struct {
+	uc      *net.UDPConn
+	peer    netip.AddrPort
+	locked  bool // the peer's port (its TID) is known
+	rbuf    []byte
+	wbuf    []byte
+	rto     rtoEstimator
+	retries int
+	tr      *tracker
+
+	armed     time.Time // read deadline set on the socket, zero when expired
+	cancelled atomic.Bool
+	cause     error // written before cancelled is set
+	stop      func() bool
+}
+
+type connConfig struct {
+	retries                    int
+	initialRTO, minRTO, maxRTO time.Duration
+}
+
+func newConn(ctx context.Context, uc *net.UDPConn, peer netip.AddrPort, locked bool, rbufSize int, tr *tracker, cfg connConfig) *conn {
+	c := &conn{uc: uc, peer: peer, locked: locked, rbuf: make([]byte, rbufSize), wbuf: make([]byte, 0, 512), tr: tr, retries: cfg.retries}
+	if c.retries <= 0 {
+		c.retries = DefaultRetries
+	}
+	c.rto.reset(cfg.initialRTO, cfg.minRTO, cfg.maxRTO)
+	c.stop = context.AfterFunc(ctx, func() {
+		c.cause = context.Cause(ctx)
+		c.cancelled.Store(true)
+		// Wake a blocked read; recv sees the flag and stops.
+		_ = uc.SetReadDeadline(time.Unix(1, 0))
+	})
+	return c
+}
+
+// release detaches the cancellation hook. The socket belongs to the caller.
+func (c *conn) release() {
+	c.stop()
+	c.snapshot()
+}
+
+// snapshot copies the timer state into the transfer's stats.
+func (c *conn) snapshot() {
+	c.tr.stats.SRTT, c.tr.stats.RTO = c.rto.srtt, c.rto.timeout()
+}
+
+func (c *conn) cancelErr() error {
+	cause := c.cause
+	if errors.Is(cause, ErrServerClosed) {
+		return fmt.Errorf("%w: %w", ErrCancelled, ErrServerClosed)
+	}
+	return fmt.Errorf("%w: %w", ErrCancelled, cause)
+}
+
+// lock fixes the peer's transfer ID: from now on packets from any other
+// address are strangers.
+func (c *conn) lock(from netip.AddrPort) {
+	c.peer, c.locked = from, true
+	c.tr.info.Peer = from
+}
+
+func (c *conn) arm(due time.Time) {
+	_ = c.uc.SetReadDeadline(due)
+	c.armed = due
+}
+
+// recv returns the next datagram from the peer, or errWait once due has
+// passed. The socket deadline is moved only when it must fire earlier or has
+// fired, so a busy transfer makes a deadline syscall about once per RTO rather
+// than once per packet. The returned slice is valid until the next recv.
+func (c *conn) recv(due time.Time) ([]byte, error) {
+	for {
+		if c.armed.IsZero() || c.armed.After(due) {
+			c.arm(due)
+			if c.cancelled.Load() {
+				return nil, c.cancelErr()
+			}
+		}
+		n, from, err := c.uc.ReadFromUDPAddrPort(c.rbuf)
+		if err != nil {
+			if c.cancelled.Load() {
+				return nil, c.cancelErr()
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				c.armed = time.Time{}
+				if time.Now().Before(due) {
+					continue
+				}
+				return nil, errWait
+			}
+			return nil, fmt.Errorf("tftp: receive: %w", err)
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		pkt := c.rbuf[:n]
+		if from != c.peer && (c.locked || from.Addr() != c.peer.Addr()) {
+			c.stranger(pkt, from)
+			continue
+		}
+		c.tr.stats.PacketsReceived++
+		if c.tr.trace != nil {
+			c.tr.record(Received, pkt, "")
+		}
+		if !c.locked {
+			c.lock(from)
+		}
+		return pkt, nil
+	}
+}
+
+// stranger answers a packet from an unknown transfer ID with ERROR 5 and
+// otherwise ignores it (RFC 1350 §4).
+func (c *conn) stranger(pkt []byte, from netip.AddrPort) {
+	c.tr.stats.UnknownTID++
+	if c.tr.trace != nil {
+		c.tr.record(Received, pkt, "from "+from.String()+" (unknown transfer ID)")
+	}
+	if op, _, _ := opAndBlock(pkt); op == OpERROR {
+		return // never answer an error with an error
+	}
+	c.wbuf = appendError(c.wbuf[:0], CodeUnknownTID, "unknown transfer ID")
+	if _, err := c.uc.WriteToUDPAddrPort(c.wbuf, from); err == nil {
+		c.tr.stats.PacketsSent++
+		if c.tr.trace != nil {
+			c.tr.record(Sent, c.wbuf, "to "+from.String()+": 5 unknown transfer ID")
+		}
+	}
+}
+
+// send writes one datagram to the peer.
+func (c *conn) send(pkt []byte) error {
+	if _, err := c.uc.WriteToUDPAddrPort(pkt, c.peer); err != nil {
+		return fmt.Errorf("tftp: send: %w", err)
+	}
+	c.tr.stats.PacketsSent++
+	if c.tr.trace != nil {
+		c.tr.record(Sent, pkt, "")
+	}
+	return nil
+}
+
+// fail tells the peer why this side stops (unless the peer stopped first)
+// and returns err.
+func (c *conn) fail(err error) error {
+	var re *RemoteError
+	if errors.As(err, &re) || !c.locked {
+		return err
+	}
+	code, msg := codeFor(err)
+	c.wbuf = appendError(c.wbuf[:0], code, msg)
+	_ = c.send(c.wbuf)
+	return err
+}
+
+// timedOut counts one expired wait and reports whether the retries are spent.
+func (c *conn) timedOut(timeouts int) error {
+	c.tr.stats.Timeouts++
+	if timeouts > c.retries {
+		return fmt.Errorf("%w: no answer from %s after %d retries", ErrTimeout, c.peer, c.retries)
+	}
+	c.rto.backoff()
+	return nil
+}
+
+// remoteError decodes an ERROR packet from the peer.
+func remoteError(pkt []byte) error {
+	p, err := ParsePacket(pkt)
+	if err != nil {
+		return &RemoteError{Code: CodeNotDefined, Message: "malformed ERROR packet"}
+	}
+	return &RemoteError{Code: p.Code, Message: p.Message}
+}

@@ -1,0 +1,159 @@
+package tftp
+
+import (
+	"bufio"
+	"fmt"
+	"hash"
+	"io"
+	"time"
+)
+
+// source is the local end of an upload: it hashes and counts what is read.
+type source struct {
+	br *bufio.Reader
+	h  hash.Hash
+	n  int64
+}
+
+func (s *source) Read(p []byte) (int, error) {
+	n, err := s.br.Read(p)
+	s.h.Write(p[:n])
+	s.n += int64(n)
+	return n, err
+}
+
+// sender runs the data-sending half of a transfer: a client upload or a
+// server RRQ. It sends a window of blocks, then waits for an ACK. An ACK
+// that moves forward restarts the window right after the acknowledged block
+// (which retransmits whatever the receiver is missing); a duplicate ACK is
+// ignored, so data is only ever re-sent after a timeout or a new ACK.
+type sender struct {
+	c       *conn
+	blksize int
+	window  int
+	src     io.Reader
+
+	slots  [][]byte // window ring: slot k%window holds block k with its 4-byte header
+	lens   []int
+	base   uint64 // oldest unacknowledged block (absolute; the wire number wraps)
+	loaded uint64 // highest block read from src
+	sent   uint64 // highest block sent at least once
+	eof    uint64 // the final (short) block, 0 until read
+}
+
+func newSender(c *conn, blksize, window int, src io.Reader) *sender {
+	s := &sender{c: c, blksize: blksize, window: window, src: src}
+	buf := make([]byte, window*(headerLen+blksize))
+	s.slots = make([][]byte, window)
+	for i := range s.slots {
+		s.slots[i] = buf[i*(headerLen+blksize) : (i+1)*(headerLen+blksize)]
+	}
+	s.lens = make([]int, window)
+	return s
+}
+
+// fill reads blocks up to the end of the window and returns the last block
+// the window holds.
+func (s *sender) fill() (uint64, error) {
+	end := s.base + uint64(s.window) - 1
+	for s.eof == 0 && s.loaded < end {
+		k := s.loaded + 1
+		i := k % uint64(s.window)
+		n, err := io.ReadFull(s.src, s.slots[i][headerLen:])
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			s.eof = k
+		case err != nil:
+			return 0, &localError{code: CodeNotDefined, msg: "read error", err: fmt.Errorf("tftp: reading local data: %w", err)}
+		}
+		putDataHeader(s.slots[i], uint16(k))
+		s.lens[i] = n
+		s.loaded = k
+	}
+	if s.eof != 0 && s.eof < end {
+		end = s.eof
+	}
+	return end, nil
+}
+
+func (s *sender) sendRange(from, to uint64) error {
+	for k := from; k <= to; k++ {
+		i := k % uint64(s.window)
+		if k <= s.sent {
+			s.c.tr.stats.Retransmits++
+		}
+		if err := s.c.send(s.slots[i][:headerLen+s.lens[i]]); err != nil {
+			return err
+		}
+	}
+	s.sent = max(s.sent, to)
+	return nil
+}
+
+// run sends from block 1 until the final block is acknowledged.
+func (s *sender) run() error {
+	c := s.c
+	s.base = 1
+	timeouts := 0
+	for {
+		hi, err := s.fill()
+		if err != nil {
+			return c.fail(err)
+		}
+		fresh := s.base > s.sent // Karn: only time windows never sent before
+		if err := s.sendRange(s.base, hi); err != nil {
+			return c.fail(err)
+		}
+		sentAt := time.Now()
+		due := sentAt.Add(c.rto.timeout())
+	wait:
+		for {
+			pkt, err := c.recv(due)
+			if err == errWait {
+				timeouts++
+				if err := c.timedOut(timeouts); err != nil {
+					return c.fail(err)
+				}
+				fresh = false
+				c.tr.emitProgress(EventRetransmit, time.Now())
+				if err := s.sendRange(s.base, hi); err != nil {
+					return c.fail(err)
+				}
+				due = time.Now().Add(c.rto.timeout())
+				continue
+			}
+			if err != nil {
+				return c.fail(err)
+			}
+			op, block, ok := opAndBlock(pkt)
+			switch {
+			case op == OpACK && ok:
+				d := uint64(block - uint16(s.base-1))
+				if d == 0 {
+					c.tr.stats.Duplicates++
+					continue
+				}
+				if d > hi-s.base+1 {
+					continue // stale, or not something we sent
+				}
+				now := time.Now()
+				if fresh {
+					c.rto.sample(now.Sub(sentAt))
+				}
+				acked := 0
+				for k := s.base; k < s.base+d; k++ {
+					acked += s.lens[k%uint64(s.window)]
+				}
+				s.base += d
+				timeouts = 0
+				c.tr.add(acked, now)
+				if s.eof != 0 && s.base > s.eof {
+					return nil
+				}
+				break wait
+			case op == OpERROR:
+				return remoteError(pkt)
+			}
+		}
+	}
+}

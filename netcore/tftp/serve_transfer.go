@@ -1,0 +1,321 @@
+package tftp
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"net"
+	"net/netip"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// jailName checks a requested file name and returns it in the slash form
+// os.Root takes. Anything that could leave the root is an access violation:
+// absolute paths, ".." segments, backslashes (Windows separators) and drive
+// letters. os.Root then refuses symlinks that lead outside.
+func jailName(name string) (string, error) {
+	bad := func(why string) (string, error) {
+		return "", &localError{code: CodeAccessViolation, msg: "access violation: " + why,
+			err: fmt.Errorf("%w: %q: %s", ErrAccessViolation, name, why)}
+	}
+	switch {
+	case name == "":
+		return bad("empty file name")
+	case strings.ContainsRune(name, '\\'):
+		return bad("backslash in file name")
+	case strings.HasPrefix(name, "/"):
+		return bad("absolute path")
+	case len(name) >= 2 && name[1] == ':' && isLetter(name[0]):
+		return bad("drive letter")
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return bad("control character in file name")
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == ".." {
+			return bad("parent directory")
+		}
+	}
+	clean := path.Clean(name)
+	if clean == "." {
+		return bad("not a file")
+	}
+	return clean, nil
+}
+
+func notFound(name string, err error) error {
+	return &localError{code: CodeFileNotFound, msg: "file not found", err: fmt.Errorf("%w: %s: %w", ErrFileNotFound, name, err)}
+}
+
+func denied(name, why string, err error) error {
+	return &localError{code: CodeAccessViolation, msg: "access violation: " + why, err: fmt.Errorf("%w: %s: %w", ErrAccessViolation, name, err)}
+}
+
+// openError maps an os.Root error: a missing file is ERROR 1, anything else
+// (permissions, symlinks leading outside the root) ERROR 2.
+func openError(name string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return notFound(name, err)
+	}
+	return denied(name, "cannot open", err)
+}
+
+// handle runs one transfer on its own socket.
+func (s *Server) handle(ctx context.Context, pc net.PacketConn, p Packet, from netip.AddrPort, local netip.Addr) {
+	tr := s.tracker(p, from)
+	network := "udp4"
+	if from.Addr().Is6() {
+		network = "udp6"
+	}
+	laddr := &net.UDPAddr{}
+	if local.IsValid() && !local.IsUnspecified() && local.Is4() == from.Addr().Is4() {
+		laddr.IP = local.AsSlice()
+	}
+	uc, err := net.ListenUDP(network, laddr)
+	if err != nil {
+		_, _ = pc.WriteTo(appendError(nil, CodeNotDefined, "server cannot open a socket"), net.UDPAddrFromAddrPort(from))
+		tr.emit(Event{Kind: EventStart})
+		tr.finish(0, [32]byte{}, fmt.Errorf("tftp: open transfer socket: %w", err))
+		return
+	}
+	defer uc.Close()
+	_ = uc.SetReadBuffer(1 << 20)
+	_ = uc.SetWriteBuffer(1 << 20)
+
+	bufSize := 2048
+	if p.Op == OpWRQ {
+		bufSize = max(bufSize, s.maxBlockSize()+headerLen+1)
+	}
+	cfg := connConfig{retries: s.Retries, initialRTO: s.InitialRTO, minRTO: s.MinRTO, maxRTO: s.MaxRTO}
+	cn := newConn(ctx, uc, from, true, bufSize, tr, cfg)
+	defer cn.release()
+
+	h := sha256.New()
+	var (
+		local64 int64
+		rcv     *receiver
+	)
+	mode, err := ParseMode(p.Mode)
+	if err == nil && p.Op == OpRRQ {
+		var src *source
+		src, err = s.serveRead(cn, p, mode, h)
+		if src != nil {
+			local64 = src.n
+		}
+	} else if err == nil {
+		rcv, err = s.serveWrite(cn, p, mode, h)
+		if rcv != nil {
+			local64 = rcv.sink.n
+		}
+	} else {
+		tr.emit(Event{Kind: EventStart})
+		err = cn.fail(&localError{code: CodeIllegalOp, msg: "unsupported mode", err: err})
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	cn.snapshot()
+	tr.finish(local64, sum, err)
+	if rcv != nil && err == nil {
+		dally := s.Dally
+		if dally == 0 {
+			dally = DefaultServerDally
+		}
+		rcv.linger(dally)
+	}
+}
+
+func (s *Server) maxBlockSize() int {
+	if s.MaxBlockSize >= MinBlockSize && s.MaxBlockSize <= MaxBlockSize {
+		return s.MaxBlockSize
+	}
+	return MaxBlockSize
+}
+
+func (s *Server) limits() serverLimits {
+	w := s.MaxWindowSize
+	if w <= 0 || w > MaxWindowSize {
+		w = DefaultServerMaxWindow
+	}
+	blk := s.maxBlockSize()
+	w = min(w, max(1, maxWindowBytes/blk))
+	return serverLimits{maxBlockSize: blk, maxWindowSize: w}
+}
+
+// startRefused emits the start event of a request that is answered with an
+// ERROR, sends it and returns err.
+func startRefused(cn *conn, err error) error {
+	cn.tr.emit(Event{Kind: EventStart})
+	return cn.fail(err)
+}
+
+func (s *Server) serveRead(cn *conn, p Packet, mode Mode, h hash.Hash) (*source, error) {
+	name, err := jailName(p.Filename)
+	if err != nil {
+		return nil, startRefused(cn, err)
+	}
+	root, err := os.OpenRoot(s.Root)
+	if err != nil {
+		return nil, startRefused(cn, denied(p.Filename, "root folder unavailable", err))
+	}
+	defer root.Close()
+	// Stat before opening: opening a FIFO or device could block or worse.
+	fi, err := root.Stat(name)
+	if err != nil {
+		return nil, startRefused(cn, openError(p.Filename, err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, startRefused(cn, denied(p.Filename, "not a regular file", errors.New("not a regular file")))
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, startRefused(cn, openError(p.Filename, err))
+	}
+	defer f.Close()
+
+	n, oack := negotiate(p.Options, fi.Size(), s.limits())
+	cn.tr.info.Size = fi.Size()
+	cn.tr.emit(Event{Kind: EventStart})
+	cn.tr.setOptions(n)
+	if n.Timeout > 0 {
+		cn.rto.fix(n.Timeout)
+	}
+	src := &source{br: bufio.NewReaderSize(f, 64<<10), h: h}
+	if oack != nil {
+		if err := s.oackHandshake(cn, appendOACK(nil, oack)); err != nil {
+			return src, err
+		}
+	}
+	var in io.Reader = src
+	if mode == ModeNetASCII {
+		in = newNetasciiEncoder(src)
+	}
+	return src, newSender(cn, n.BlockSize, n.WindowSize, in).run()
+}
+
+// oackHandshake sends the OACK of a read request and waits for ACK 0.
+func (s *Server) oackHandshake(cn *conn, oack []byte) error {
+	if err := cn.send(oack); err != nil {
+		return err
+	}
+	sentAt := time.Now()
+	due := sentAt.Add(cn.rto.timeout())
+	fresh, timeouts := true, 0
+	for {
+		pkt, err := cn.recv(due)
+		if err == errWait {
+			timeouts++
+			if err := cn.timedOut(timeouts); err != nil {
+				return cn.fail(err)
+			}
+			fresh = false
+			cn.tr.stats.Retransmits++
+			cn.tr.emitProgress(EventRetransmit, time.Now())
+			if err := cn.send(oack); err != nil {
+				return err
+			}
+			due = time.Now().Add(cn.rto.timeout())
+			continue
+		}
+		if err != nil {
+			return cn.fail(err)
+		}
+		switch op, block, ok := opAndBlock(pkt); {
+		case op == OpACK && ok && block == 0:
+			if fresh {
+				cn.rto.sample(time.Since(sentAt))
+			}
+			return nil
+		case op == OpERROR:
+			return remoteError(pkt)
+		}
+	}
+}
+
+func (s *Server) serveWrite(cn *conn, p Packet, mode Mode, h hash.Hash) (*receiver, error) {
+	if !s.AllowUpload {
+		return nil, startRefused(cn, denied(p.Filename, "uploads are not allowed", errors.New("uploads disabled")))
+	}
+	name, err := jailName(p.Filename)
+	if err != nil {
+		return nil, startRefused(cn, err)
+	}
+	root, err := os.OpenRoot(s.Root)
+	if err != nil {
+		return nil, startRefused(cn, denied(p.Filename, "root folder unavailable", err))
+	}
+	defer root.Close()
+	if fi, err := root.Lstat(name); err == nil {
+		if !s.Overwrite {
+			return nil, startRefused(cn, &localError{code: CodeFileExists, msg: "file already exists",
+				err: fmt.Errorf("%w: %s", ErrFileExists, p.Filename)})
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, startRefused(cn, denied(p.Filename, "not a regular file", errors.New("not a regular file")))
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, startRefused(cn, denied(p.Filename, "cannot write here", err))
+	}
+	dir := path.Dir(name)
+	if dir == "." {
+		dir = ""
+	}
+	tmp, f, err := createTemp(root, filepath.FromSlash(dir))
+	if err != nil {
+		return nil, startRefused(cn, openError(p.Filename, err))
+	}
+	committed := false
+	defer func() {
+		if f != nil {
+			_ = f.Close()
+		}
+		if !committed {
+			_ = root.Remove(tmp)
+		}
+	}()
+
+	n, oack := negotiate(p.Options, -1, s.limits())
+	cn.tr.info.Size = n.TSize
+	cn.tr.emit(Event{Kind: EventStart})
+	cn.tr.setOptions(n)
+	if n.Timeout > 0 {
+		cn.rto.fix(n.Timeout)
+	}
+	sk := &sink{bw: bufio.NewWriterSize(f, 64<<10), h: h}
+	r := &receiver{c: cn, blksize: n.BlockSize, window: n.WindowSize, sink: sk, out: sk}
+	if mode == ModeNetASCII {
+		r.dec = newNetasciiDecoder(sk)
+		r.out = r.dec
+	}
+	r.beforeFinalAck = func() error {
+		err := f.Close()
+		f = nil
+		if err != nil {
+			return writeError(err)
+		}
+		if err := commit(root, tmp, name, s.Overwrite); err != nil {
+			if errors.Is(err, ErrLocalExists) {
+				return &localError{code: CodeFileExists, msg: "file already exists", err: fmt.Errorf("%w: %s", ErrFileExists, p.Filename)}
+			}
+			return denied(p.Filename, "cannot store file", err)
+		}
+		committed = true
+		return nil
+	}
+	if oack != nil {
+		r.last = appendOACK(nil, oack)
+	} else {
+		r.last = putACK(r.ackbuf[:], 0)
+	}
+	if err := cn.send(r.last); err != nil {
+		return r, err
+	}
+	return r, r.run(nil)
+}
