@@ -1,0 +1,423 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netdebug/netdebug/netcore/framing"
+)
+
+// TCPServerConfig says where to listen and how to treat clients.
+type TCPServerConfig struct {
+	// Address is "host:port"; an empty host or 0.0.0.0 listens on every
+	// IPv4 interface, [::] on every interface, port 0 lets the system pick.
+	Address string
+	// MaxClients refuses clients beyond this many (0 = no limit).
+	MaxClients int
+	// Echo sends every received byte back to its sender.
+	Echo bool
+	// Framing splits each client's bytes into messages.
+	Framing framing.Config
+	// WriteTimeout bounds each write to a client (default 10 s), so one
+	// stuck client cannot stall a send to all.
+	WriteTimeout time.Duration
+}
+
+// ClientInfo describes a connected client.
+type ClientInfo struct {
+	ID    uint64
+	Addr  string
+	Since time.Time
+	Stats Stats
+}
+
+// TCPServer accepts many clients and talks to one or all of them.
+type TCPServer struct {
+	cfg     TCPServerConfig
+	handler Handler
+	echo    atomic.Bool
+	max     atomic.Int64
+
+	ln       net.Listener
+	mu       sync.Mutex
+	clients  map[uint64]*serverClient
+	nextID   uint64
+	framing  framing.Config
+	capture  *Capture
+	perCap   func(ClientInfo) *Capture
+	closed   bool
+	wg       sync.WaitGroup
+	total    counters // traffic of clients that have left
+	accepted atomic.Uint64
+	refused  atomic.Uint64
+}
+
+type serverClient struct {
+	id       uint64
+	conn     net.Conn
+	addr     string
+	since    time.Time
+	counters counters
+	reader   *streamReader
+	writeMu  sync.Mutex
+	capture  *Capture // per-client capture, closed when the client leaves
+}
+
+// NewTCPServer checks the configuration; Start listens.
+func NewTCPServer(cfg TCPServerConfig, h Handler) (*TCPServer, error) {
+	host, port, err := SplitTarget(cfg.Address, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Address = net.JoinHostPort(host, fmt.Sprint(port))
+	if err := cfg.Framing.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MaxClients < 0 {
+		return nil, fmt.Errorf("%w: max clients must be 0 (no limit) or more", ErrInvalidAddress)
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if h == nil {
+		h = func(Event) {}
+	}
+	s := &TCPServer{cfg: cfg, handler: h, clients: map[uint64]*serverClient{}, framing: cfg.Framing}
+	s.echo.Store(cfg.Echo)
+	s.max.Store(int64(cfg.MaxClients))
+	return s, nil
+}
+
+// Start listens and accepts clients in the background.
+func (s *TCPServer) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.Address)
+	if err != nil {
+		return Explain(err, s.cfg.Address)
+	}
+	return s.Serve(ln)
+}
+
+// Serve accepts clients from ln in the background (for callers that made
+// their own listener).
+func (s *TCPServer) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.ln != nil || s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return fmt.Errorf("%s: server already started", s.cfg.Address)
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	s.handler(Event{Kind: Listening, Time: time.Now(), Msg: ln.Addr().String()})
+	s.wg.Add(1)
+	go s.acceptLoop(ln)
+	return nil
+}
+
+// Addr is the listening address (useful with port 0).
+func (s *TCPServer) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+func (s *TCPServer) acceptLoop(ln net.Listener) {
+	defer s.wg.Done()
+	backoff := 5 * time.Millisecond
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: report, wait, go on.
+			s.handler(Event{Kind: Error, Time: time.Now(), Err: Explain(err, s.cfg.Address)})
+			time.Sleep(backoff)
+			backoff = min(backoff*2, time.Second)
+			continue
+		}
+		backoff = 5 * time.Millisecond
+		s.admit(conn)
+	}
+}
+
+func (s *TCPServer) admit(conn net.Conn) {
+	addr := conn.RemoteAddr().String()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	if max := int(s.max.Load()); max > 0 && len(s.clients) >= max {
+		s.mu.Unlock()
+		conn.Close()
+		s.refused.Add(1)
+		s.handler(Event{Kind: Refused, Time: time.Now(), Peer: addr, Msg: fmt.Sprintf("refused: %d clients is the limit", max)})
+		return
+	}
+	s.nextID++
+	c := &serverClient{id: s.nextID, conn: conn, addr: addr, since: time.Now()}
+	c.reader = newStreamReader(conn, &c.counters, s.framing, minReadBuffer, func(b []byte) { s.received(c, b) })
+	c.reader.capture.Store(s.capture)
+	if s.perCap != nil {
+		c.capture = s.perCap(ClientInfo{ID: c.id, Addr: addr, Since: c.since})
+	}
+	c.reader.onCaptureErr = func(err error) {
+		s.handler(Event{Kind: Error, Time: time.Now(), Peer: addr, Client: c.id, Err: err})
+	}
+	s.clients[c.id] = c
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.accepted.Add(1)
+	s.handler(Event{Kind: Connected, Time: time.Now(), Peer: addr, Client: c.id, Msg: conn.LocalAddr().String()})
+	go s.serveClient(c)
+}
+
+func (s *TCPServer) received(c *serverClient, b []byte) {
+	if c.capture != nil {
+		if err := c.capture.Write(b); err != nil {
+			s.handler(Event{Kind: Error, Time: time.Now(), Peer: c.addr, Client: c.id, Err: err})
+			c.capture = nil
+		}
+	}
+	s.handler(Event{Kind: Received, Time: time.Now(), Peer: c.addr, Client: c.id, Data: b})
+	if s.echo.Load() {
+		if err := s.write(c, b); err == nil {
+			s.handler(Event{Kind: Sent, Time: time.Now(), Peer: c.addr, Client: c.id, Data: b})
+		}
+	}
+}
+
+func (s *TCPServer) serveClient(c *serverClient) {
+	defer s.wg.Done()
+	err := c.reader.run()
+	c.conn.Close()
+	s.mu.Lock()
+	delete(s.clients, c.id)
+	closing := s.closed
+	st := c.counters.snapshot()
+	s.total.rxBytes.Add(st.RxBytes)
+	s.total.rxPackets.Add(st.RxPackets)
+	s.total.rxFrames.Add(st.RxFrames)
+	s.total.txBytes.Add(st.TxBytes)
+	s.total.txPackets.Add(st.TxPackets)
+	s.mu.Unlock()
+	if c.capture != nil {
+		c.capture.Close()
+	}
+	ev := Event{Kind: Closed, Time: time.Now(), Peer: c.addr, Client: c.id}
+	switch {
+	case closing:
+		ev.Msg = "server stopped"
+	case isPeerClose(err):
+		ev.Msg = "closed by peer"
+	case errors.Is(err, net.ErrClosed):
+		ev.Msg = "disconnected by you"
+	default:
+		ev.Err = Explain(err, c.addr)
+		ev.Msg = ev.Err.Error()
+	}
+	s.handler(ev)
+}
+
+// write sends b to one client with the write timeout.
+func (s *TCPServer) write(c *serverClient, b []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	n, err := c.conn.Write(b)
+	if n > 0 {
+		c.counters.tx(n)
+	}
+	if err != nil {
+		return Explain(err, c.addr)
+	}
+	return nil
+}
+
+func (s *TCPServer) client(id uint64) (*serverClient, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: client %d has left", ErrUnknownClient, id)
+	}
+	return c, nil
+}
+
+// Send writes b to one client and reports it as Sent.
+func (s *TCPServer) Send(id uint64, b []byte) error {
+	c, err := s.client(id)
+	if err != nil {
+		return err
+	}
+	if err := s.write(c, b); err != nil {
+		return err
+	}
+	s.handler(Event{Kind: Sent, Time: time.Now(), Peer: c.addr, Client: id, Data: b})
+	return nil
+}
+
+// SendAll writes b to every client, several at a time, and returns how many
+// got it. Failures are reported as Error events and joined in the error.
+func (s *TCPServer) SendAll(b []byte) (int, error) {
+	s.mu.Lock()
+	targets := make([]*serverClient, 0, len(s.clients))
+	for _, c := range s.clients {
+		targets = append(targets, c)
+	}
+	s.mu.Unlock()
+	if len(targets) == 0 {
+		return 0, fmt.Errorf("%w: no clients are connected", ErrNotConnected)
+	}
+	var ok atomic.Int64
+	var errMu sync.Mutex
+	var errs []error
+	work := make(chan *serverClient)
+	var wg sync.WaitGroup
+	for range min(len(targets), 64) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				if err := s.write(c, b); err != nil {
+					errMu.Lock()
+					errs = append(errs, err)
+					errMu.Unlock()
+					s.handler(Event{Kind: Error, Time: time.Now(), Peer: c.addr, Client: c.id, Err: err})
+					continue
+				}
+				ok.Add(1)
+			}
+		}()
+	}
+	for _, c := range targets {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+	s.handler(Event{Kind: Sent, Time: time.Now(), Peer: fmt.Sprintf("all (%d clients)", ok.Load()), Data: b})
+	return int(ok.Load()), errors.Join(errs...)
+}
+
+// Disconnect closes one client's connection.
+func (s *TCPServer) Disconnect(id uint64) error {
+	c, err := s.client(id)
+	if err != nil {
+		return err
+	}
+	return c.conn.Close()
+}
+
+// Clients lists the connected clients, oldest first.
+func (s *TCPServer) Clients() []ClientInfo {
+	s.mu.Lock()
+	out := make([]ClientInfo, 0, len(s.clients))
+	for _, c := range s.clients {
+		out = append(out, ClientInfo{ID: c.id, Addr: c.addr, Since: c.since, Stats: c.counters.snapshot()})
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// ClientCount is the number of connected clients.
+func (s *TCPServer) ClientCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
+
+// Stats sums the traffic of every client, past and present.
+func (s *TCPServer) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.total.snapshot()
+	for _, c := range s.clients {
+		st = st.Add(c.counters.snapshot())
+	}
+	return st
+}
+
+// Accepted and Refused count clients since Start.
+func (s *TCPServer) Accepted() uint64 { return s.accepted.Load() }
+func (s *TCPServer) Refused() uint64  { return s.refused.Load() }
+
+// SetEcho turns echoing on or off.
+func (s *TCPServer) SetEcho(on bool) { s.echo.Store(on) }
+
+// SetMaxClients changes the limit for new clients (0 = none).
+func (s *TCPServer) SetMaxClients(n int) { s.max.Store(int64(max(n, 0))) }
+
+// SetFraming changes framing for every client, from their next read.
+func (s *TCPServer) SetFraming(f framing.Config) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.framing = f
+	for _, c := range s.clients {
+		c.reader.setFraming(f)
+	}
+	return nil
+}
+
+// SetCapture streams every client's received bytes into one file (nil
+// stops). The caller closes it.
+func (s *TCPServer) SetCapture(cap *Capture) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.capture = cap
+	for _, c := range s.clients {
+		c.reader.capture.Store(cap)
+	}
+}
+
+// SetCapturePerClient makes open create a capture for each new client;
+// the server closes it when the client leaves. nil stops for new clients.
+func (s *TCPServer) SetCapturePerClient(open func(ClientInfo) *Capture) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perCap = open
+}
+
+// Shutdown stops accepting, disconnects every client and waits for their
+// goroutines, or until ctx ends.
+func (s *TCPServer) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	ln := s.ln
+	for _, c := range s.clients {
+		c.conn.Close()
+	}
+	s.mu.Unlock()
+	if ln != nil {
+		ln.Close()
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if ln != nil {
+		s.handler(Event{Kind: Stopped, Time: time.Now(), Msg: ln.Addr().String()})
+	}
+	return nil
+}
