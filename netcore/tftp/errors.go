@@ -119,10 +119,10 @@ func codeFor(err error) (ErrorCode, string) {
 		return le.code, le.msg
 	}
 	switch {
-	case errors.Is(err, ErrCancelled):
-		return CodeNotDefined, "transfer cancelled"
 	case errors.Is(err, ErrServerClosed):
 		return CodeNotDefined, "server shutting down"
+	case errors.Is(err, ErrCancelled):
+		return CodeNotDefined, "transfer cancelled"
 	case errors.Is(err, ErrTimeout):
 		return CodeNotDefined, "timed out"
 	case errors.Is(err, ErrDiskFull):

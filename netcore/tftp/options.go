@@ -250,7 +250,13 @@ func negotiate(opts []Option, size int64, lim serverLimits) (Negotiated, []Optio
 			if !ok {
 				continue
 			}
-			if size >= 0 {
+			if size == 0 {
+				// curl rejects "tsize 0" in an OACK ("invalid tsize"), so an
+				// empty file is served without it; RFC 2347 lets a server
+				// leave any option out.
+				continue
+			}
+			if size > 0 {
 				n.TSize = size
 			} else {
 				n.TSize = v

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -390,3 +391,10 @@ func testClient(addr string) *Client {
 	c.Retries = 6
 	return c
 }
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return fmt.Sprintf("%x", s)
+}
+
+func countGoroutines() int { return runtime.NumGoroutine() }

@@ -252,13 +252,14 @@ func (s *Server) serveWrite(cn *conn, p Packet, mode Mode, h hash.Hash) (*receiv
 		return nil, startRefused(cn, denied(p.Filename, "root folder unavailable", err))
 	}
 	defer root.Close()
+	// Uploads never write through a symlink or onto a folder.
 	if fi, err := root.Lstat(name); err == nil {
+		if !fi.Mode().IsRegular() {
+			return nil, startRefused(cn, denied(p.Filename, "not a regular file", errors.New("not a regular file")))
+		}
 		if !s.Overwrite {
 			return nil, startRefused(cn, &localError{code: CodeFileExists, msg: "file already exists",
 				err: fmt.Errorf("%w: %s", ErrFileExists, p.Filename)})
-		}
-		if !fi.Mode().IsRegular() {
-			return nil, startRefused(cn, denied(p.Filename, "not a regular file", errors.New("not a regular file")))
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, startRefused(cn, denied(p.Filename, "cannot write here", err))

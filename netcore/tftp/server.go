@@ -73,12 +73,16 @@ func Listen(addr string) (*net.UDPConn, error) {
 	}
 	uc, err := net.ListenUDP("udp", ua)
 	if err != nil {
-		if ua.Port > 0 && ua.Port < 1024 && errors.Is(err, os.ErrPermission) {
-			return nil, fmt.Errorf("%w: %w", ErrPrivilegedPort, err)
-		}
-		return nil, fmt.Errorf("tftp: listen on %s: %w", addr, err)
+		return nil, listenError(addr, ua.Port, err)
 	}
 	return uc, nil
+}
+
+func listenError(addr string, port int, err error) error {
+	if port > 0 && port < 1024 && errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("%w: %w", ErrPrivilegedPort, err)
+	}
+	return fmt.Errorf("tftp: listen on %s: %w", addr, err)
 }
 
 // SetcapCommand is the command that lets this program bind ports below 1024
