@@ -100,6 +100,9 @@ func (a Announce) Validate() error {
 	if len(a.Enc) > 16 || len(a.App) > maxAppLen {
 		return fmt.Errorf("%w: enc or app too long", ErrBadAnnounce)
 	}
+	if strings.ContainsFunc(a.Enc+a.App, unicode.IsControl) {
+		return fmt.Errorf("%w: control character in enc or app", ErrBadAnnounce)
+	}
 	return nil
 }
 
@@ -108,12 +111,14 @@ func (a Announce) Marshal() ([]byte, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(a)
-	if err != nil {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(a); err != nil {
 		return nil, err
 	}
 	b := fmt.Appendf(nil, "%s%d\n", ControlPrefix, AnnounceVersion)
-	b = append(b, body...)
+	b = append(b, bytes.TrimSuffix(body.Bytes(), []byte("\n"))...)
 	if len(b) > MaxAnnounceSize {
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrBadAnnounce, len(b), MaxAnnounceSize)
 	}

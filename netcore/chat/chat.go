@@ -787,11 +787,19 @@ func (c *Chat) deliver(r *runState, key string, tr Transport, id int64, raw []by
 		c.setStatus(key, id, StatusFailed, err.Error())
 		return
 	}
-	c.setStatus(key, id, StatusSent, "")
+	// On loopback the ICMP error can be read before send returns; a
+	// message already marked undelivered stays so.
+	c.setStatusIf(key, id, StatusSending, StatusSent, "")
 }
 
 // setStatus updates an outgoing message.
 func (c *Chat) setStatus(key string, id int64, st Status, note string) {
+	c.setStatusIf(key, id, "", st, note)
+}
+
+// setStatusIf updates an outgoing message if its status is from ("" for
+// any).
+func (c *Chat) setStatusIf(key string, id int64, from, st Status, note string) {
 	c.mu.Lock()
 	cv := c.convs[key]
 	if cv == nil {
@@ -799,7 +807,7 @@ func (c *Chat) setStatus(key string, id int64, st Status, note string) {
 		return
 	}
 	i := cv.find(id)
-	if i < 0 || (cv.msgs[i].Status == st && cv.msgs[i].Note == note) {
+	if i < 0 || (cv.msgs[i].Status == st && cv.msgs[i].Note == note) || (from != "" && cv.msgs[i].Status != from) {
 		c.mu.Unlock()
 		return
 	}
@@ -868,7 +876,7 @@ func (c *Chat) bounced(to netip.AddrPort, payload []byte, err error) {
 	cutoff := time.Now().Add(-2 * time.Minute)
 	for i := len(cv.msgs) - 1; i >= 0 && i >= len(cv.msgs)-200; i-- {
 		m := cv.msgs[i]
-		if m.Dir != Outgoing || m.Status != StatusSent || m.Time.Before(cutoff) {
+		if m.Dir != Outgoing || (m.Status != StatusSent && m.Status != StatusSending) || m.Time.Before(cutoff) {
 			continue
 		}
 		if len(payload) == 0 || strings.HasPrefix(string(m.Raw), string(payload)) {
