@@ -107,6 +107,7 @@ func TestTCPModeConnectsBothWays(t *testing.T) {
 
 	// Connecting to nothing is refused up front, and adds nothing.
 	a.Stop()
+	waitFor(t, "b sees the close", func() bool { cv, _ := b.Conversation(key); return !cv.Connected })
 	if _, err := b.AddPeer(context.Background(), "127.0.0.1", strconv.Itoa(int(p)), TCP); !errors.Is(err, session.ErrRefused) {
 		t.Fatalf("refused: %v", err)
 	}
