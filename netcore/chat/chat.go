@@ -835,6 +835,12 @@ func (c *Chat) received(tr Transport, from netip.AddrPort, raw []byte, at time.T
 			return false
 		}
 		cv = c.newConv(tr, from, "")
+		if cv.Encoding == codec.UTF8 && looksGB(trimLineEnd(raw)) {
+			// The classic Windows assistants send GB2312: a first message
+			// that is not UTF-8 but is clean GB2312 sets the conversation
+			// to GB2312. One click on the encoding undoes it.
+			cv.Encoding = codec.GB2312
+		}
 	}
 	m := Message{ID: c.nextMessageID(), Dir: Incoming, Time: at, Raw: raw, Enc: cv.Encoding, Nick: cv.Nick, Status: StatusReceived}
 	m.Text, m.Undecodable = decode(cv.Encoding, trimLineEnd(raw))

@@ -79,7 +79,9 @@ func TestTwoEndpointsTalkUTF8AndGB2312(t *testing.T) {
 }
 
 func TestRawGB2312PeerShowsChinese(t *testing.T) {
-	c := newChat(t, "me", true, func(cfg *Config) { cfg.Encoding = codec.GB2312 })
+	// Default settings (UTF-8): a conversation opened by GB2312 bytes
+	// switches itself to GB2312.
+	c := newChat(t, "me", true)
 	p := newRawPeer(t)
 	gb, _ := codec.Encode(codec.GB2312, "你吃了吗")
 	p.sendTo(t, c, gb)
@@ -103,6 +105,26 @@ func TestRawGB2312PeerShowsChinese(t *testing.T) {
 	p.sendTo(t, c, append(gb, '\r', '\n'))
 	if got := waitMessages(t, c, key, 3)[2]; got.Text != "你吃了吗" || !bytes.HasSuffix(got.Raw, []byte("\r\n")) {
 		t.Fatalf("with CRLF: %+v", got)
+	}
+	// A conversation the user opened in UTF-8 stays UTF-8: the bytes show
+	// as U+FFFD until the user picks GB2312, then as Chinese.
+	p2 := newRawPeer(t)
+	key2, _ := c.AddPeer(context.Background(), "127.0.0.1", strconv.Itoa(int(p2.addr().Port())), UDP)
+	p2.sendTo(t, c, gb)
+	if got := waitMessages(t, c, key2, 1)[0]; !got.Undecodable || !strings.Contains(got.Text, "\uFFFD") {
+		t.Fatalf("manual UTF-8 conversation: %+v", got)
+	}
+	c.SetEncoding(key2, codec.GB2312)
+	if got := c.Messages(key2)[0]; got.Text != "你吃了吗" || got.Undecodable {
+		t.Fatalf("after choosing GB2312: %+v", got)
+	}
+	// Binary that is neither UTF-8 nor GB2312 leaves a new conversation
+	// in UTF-8.
+	p3 := newRawPeer(t)
+	p3.sendTo(t, c, []byte{0x01, 0xFF, 0xFE, 0x80})
+	waitMessages(t, c, UDPKey(p3.addr()), 1)
+	if cv, _ := c.Conversation(UDPKey(p3.addr())); cv.Encoding != codec.UTF8 {
+		t.Fatalf("binary switched the encoding to %s", cv.Encoding)
 	}
 	// Reading the conversation clears its unread count.
 	c.SetActive(key)

@@ -167,6 +167,24 @@ func decode(enc codec.Encoding, raw []byte) (string, bool) {
 	return text, err != nil || !bytes.Equal(back, raw)
 }
 
+// looksGB reports bytes that are not UTF-8 but are valid GB2312/GBK text
+// with at least one Chinese character.
+func looksGB(b []byte) bool {
+	if utf8.Valid(b) {
+		return false
+	}
+	text, bad := decode(codec.GB2312, b)
+	if bad {
+		return false
+	}
+	for _, r := range text {
+		if r >= 0x2E80 {
+			return true
+		}
+	}
+	return false
+}
+
 // trimLineEnd drops one trailing "\n", "\r\n" or "\r": nc and line-based
 // programs end every message with one, and a bubble should not.
 func trimLineEnd(b []byte) []byte {
