@@ -318,7 +318,7 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	res, err := c.Download(context.Background(), "f.bin", &gatedWriter{w: &buf, gate: closedSlow()})
+	res, err := c.Download(context.Background(), "f.bin", &slowWriter{w: &buf, delay: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestEvents(t *testing.T) {
 	if final.Bytes != int64(len(data)) || final.Total != int64(len(data)) || final.ETA != 0 {
 		t.Fatalf("final progress %+v", final)
 	}
-	if len(progress) < 3 {
+	if len(progress) < 5 {
 		t.Fatalf("only %d progress events for a %v transfer", len(progress), res.Duration)
 	}
 	for i := 1; i < len(progress)-1; i++ {
@@ -354,12 +354,15 @@ func TestEvents(t *testing.T) {
 	}
 }
 
-// closedSlow returns a closed gate, and slows nothing: the writer stays
-// cheap so the test measures the engine's own throttling.
-func closedSlow() chan struct{} {
-	c := make(chan struct{})
-	close(c)
-	return c
+// slowWriter stretches a transfer so that it spans many progress intervals.
+type slowWriter struct {
+	w     io.Writer
+	delay time.Duration
+}
+
+func (s *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(s.delay)
+	return s.w.Write(p)
 }
 
 // TestGoroutinesAndFiles: after transfers end and the server shuts down,

@@ -315,6 +315,7 @@ func TestServerLimitAndShutdown(t *testing.T) {
 
 	started := make(chan struct{})
 	result := make(chan error, 1)
+	gate := make(chan struct{}) // holds the client still until the server is shut down
 	go func() {
 		c := testClient(addr)
 		c.Options = Options{}
@@ -324,7 +325,6 @@ func TestServerLimitAndShutdown(t *testing.T) {
 				once.Do(func() { close(started) })
 			}
 		}
-		gate := make(chan struct{}) // never opens: the transfer stalls on our side
 		_, err := c.Download(context.Background(), "f.bin", &gatedWriter{w: &bytes.Buffer{}, gate: gate})
 		result <- err
 	}()
@@ -341,6 +341,7 @@ func TestServerLimitAndShutdown(t *testing.T) {
 		t.Fatalf("Serve: %v", err)
 	}
 	// The stalled client still holds its socket; the ERROR waits for it.
+	close(gate)
 	err = <-result
 	var re *RemoteError
 	if !errors.As(err, &re) || re.Message != "server shutting down" {
