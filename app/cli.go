@@ -235,9 +235,14 @@ func (p *printer) event(ev session.Event) {
 		p.note("%s: connected", ev.Peer)
 	case session.Listening:
 		p.note("listening on %s", ev.Msg)
+	case session.Stopped:
+		p.note("stopped listening on %s", ev.Msg)
 	default:
-		if ev.Msg != "" {
+		switch {
+		case ev.Msg != "" && ev.Peer != "":
 			p.note("%s: %s", ev.Peer, ev.Msg)
+		case ev.Msg != "":
+			p.note("%s", ev.Msg)
 		}
 	}
 }

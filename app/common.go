@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -284,4 +285,25 @@ func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
 // fixedWidth gives an entry a sensible width in an HBox.
 func fixedWidth(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 	return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+}
+
+// every runs f on the UI goroutine at each interval until the returned
+// stop function is called. Tabs use it for lists that must stay current
+// when no traffic makes the log flush.
+func every(interval time.Duration, f func()) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		tk := time.NewTicker(interval)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+				uiDo(f)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
 }

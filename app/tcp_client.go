@@ -26,17 +26,16 @@ type tcpClientTab struct {
 
 	host, port, local, timeout *widget.Entry
 	reconnect                  *widget.Check
-	prefixSends                *widget.Check
 	connectBtn                 *widget.Button
 	status                     statusLabel
-	framing                    *widgets.FramingEditor
+	framing                    *framingControls
 	send                       *widgets.SendBox
 	sender                     *fileSender
 	capture                    *captureControl
 
 	client     *session.TCPClient
 	cancelDial context.CancelFunc
-	periodic   *session.Periodic
+	periodic   *periodicSender
 	payloads   *payloadBuilder
 }
 
@@ -77,27 +76,18 @@ func (u *appUI) newTCPClientTab() tab {
 	t.status = newStatusLabel()
 	t.status.info(tr("Not connected"))
 
-	t.framing = widgets.NewFramingEditor()
-	var fc framing.Config
-	if t.p.load("framing", &fc) {
-		t.framing.SetConfig(fc)
-	}
-	t.prefixSends = widget.NewCheck(tr("Add the length prefix to sends"), func(on bool) { t.p.setBool("prefixSends", on) })
-	t.prefixSends.SetChecked(t.p.boolean("prefixSends", false))
-	t.framing.OnChanged = func(c framing.Config) {
-		t.p.save("framing", c)
+	t.framing = newFramingControls(t.p, func(c framing.Config) {
 		if t.client != nil {
 			_ = t.client.SetFraming(c)
 		}
-		t.syncPrefix()
-	}
-	t.syncPrefix()
+	})
 
 	t.send = newSendBox(t.p)
 	t.send.Preview = t.payloads.preview
 	t.send.OnSend = t.sendPayload
 	t.send.OnStartPeriodic = t.startPeriodic
 	t.send.OnStopPeriodic = t.stopPeriodic
+	t.periodic = &periodicSender{box: t.send}
 	t.send.SetSendEnabled(false)
 	t.sender = u.newFileSender(t.requireClient, func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
 		return t.client.SendFile(ctx, name, r, size, progress)
@@ -115,21 +105,13 @@ func (u *appUI) newTCPClientTab() tab {
 	options := container.NewVBox(
 		container.NewHBox(widget.NewLabel(tr("Local address")), fixedWidth(t.local, 160),
 			widget.NewLabel(tr("Timeout (s)")), fixedWidth(t.timeout, 60), t.reconnect),
-		container.NewHBox(t.framing, t.prefixSends),
+		t.framing.box,
 		t.capture.box,
 	)
 	acc := widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options))
 	top := container.NewVBox(target, acc)
 	bottom := container.NewVBox(t.send, t.sender.box)
 	return tab{name: tr("TCP Client"), icon: theme.ComputerIcon(), content: container.NewBorder(top, bottom, nil, nil, t.log.view)}
-}
-
-func (t *tcpClientTab) syncPrefix() {
-	if t.framing.Config().Mode == framing.LengthPrefix {
-		t.prefixSends.Enable()
-	} else {
-		t.prefixSends.Disable()
-	}
 }
 
 // toggle connects, cancels a connect in progress, or disconnects.
@@ -155,8 +137,8 @@ func (t *tcpClientTab) connect() {
 		t.status.fail(fmt.Errorf("%s", tr("The timeout must be a number of seconds between 0.1 and 600")))
 		return
 	}
-	if e := t.framing.Error(); e != "" {
-		t.status.fail(fmt.Errorf("%s", e))
+	if err := t.framing.check(); err != nil {
+		t.status.fail(err)
 		return
 	}
 	t.p.setStr("host", strings.TrimSpace(t.host.Text))
@@ -169,7 +151,7 @@ func (t *tcpClientTab) connect() {
 		LocalAddress:   strings.TrimSpace(t.local.Text),
 		ConnectTimeout: time.Duration(secs * float64(time.Second)),
 		Reconnect:      t.reconnect.Checked,
-		Framing:        t.framing.Config(),
+		Framing:        t.framing.config(),
 	}, t.log.adapter.Handle)
 	if err != nil {
 		t.status.fail(err)
@@ -234,9 +216,7 @@ func (t *tcpClientTab) shutdown() {
 	if t.cancelDial != nil {
 		t.cancelDial()
 	}
-	if t.periodic != nil {
-		t.periodic.Stop()
-	}
+	t.periodic.shutdown()
 	if t.client != nil {
 		t.client.Close()
 	}
@@ -277,9 +257,7 @@ func (t *tcpClientTab) onControl(events []session.Event) {
 }
 
 func (t *tcpClientTab) onFlush() {
-	if t.periodic != nil {
-		t.send.SetPeriodicRunning(true, t.periodic.Sent())
-	}
+	t.periodic.refresh()
 	t.capture.refresh()
 }
 
@@ -290,17 +268,13 @@ func (t *tcpClientTab) requireClient() error {
 	return nil
 }
 
-func (t *tcpClientTab) sendOpts() sendOptions {
-	return sendOptions{prefix: t.prefixSends.Checked && !t.prefixSends.Disabled(), framing: t.framing.Config()}
-}
-
 func (t *tcpClientTab) sendPayload(p codec.Payload) error {
 	if err := t.requireClient(); err != nil {
 		return err
 	}
 	b, err := t.payloads.build(p)
 	if err == nil {
-		b, err = t.sendOpts().finish(b)
+		b, err = t.framing.sendOpts().finish(b)
 	}
 	if err != nil {
 		return err
@@ -312,39 +286,7 @@ func (t *tcpClientTab) startPeriodic(p codec.Payload, every time.Duration, count
 	if err := t.requireClient(); err != nil {
 		return err
 	}
-	next, err := repeater(p, t.sendOpts())
-	if err != nil {
-		return err
-	}
-	client := t.client
-	per, err := session.StartPeriodic(context.Background(), every, count, func() error {
-		b, err := next()
-		if err != nil {
-			return err
-		}
-		return client.Send(b)
-	}, func(sent int, err error) {
-		uiDo(func() {
-			t.periodic = nil
-			t.send.SetPeriodicRunning(false, sent)
-			if err != nil {
-				t.send.ShowError(err)
-			}
-		})
-	})
-	if err != nil {
-		return err
-	}
-	t.periodic = per
-	return nil
+	return t.periodic.start(p, every, count, t.framing.sendOpts(), t.client.Send)
 }
 
-func (t *tcpClientTab) stopPeriodic() {
-	if t.periodic == nil {
-		return
-	}
-	per := t.periodic
-	t.periodic = nil
-	t.send.SetPeriodicRunning(false, per.Sent())
-	go per.Stop()
-}
+func (t *tcpClientTab) stopPeriodic() { t.periodic.stop() }

@@ -172,7 +172,7 @@ func TestTCPClientTabPeriodicSend(t *testing.T) {
 		}
 	})
 	eventually(t, "three periodic sends", func() bool { return string(p.received()) == "n=1;n=2;n=3;" })
-	eventually(t, "periodic stopped", func() bool { return tc.periodic == nil && !tc.send.PeriodicRunning() })
+	eventually(t, "periodic stopped", func() bool { return !tc.periodic.running() && !tc.send.PeriodicRunning() })
 }
 
 func TestTCPClientTabSendAndReceiveFiles(t *testing.T) {

@@ -41,6 +41,8 @@ type appUI struct {
 	tabs   *container.AppTabs
 
 	tcpClient *tcpClientTab
+	tcpServer *tcpServerTab
+	udp       *udpTab
 }
 
 // newUI builds the main window's content. files is the dialog provider

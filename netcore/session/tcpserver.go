@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sort"
 	"sync"
@@ -96,7 +97,17 @@ func NewTCPServer(cfg TCPServerConfig, h Handler) (*TCPServer, error) {
 
 // Start listens and accepts clients in the background.
 func (s *TCPServer) Start() error {
-	ln, err := net.Listen("tcp", s.cfg.Address)
+	// An IPv4 literal (0.0.0.0 included) listens on IPv4 only, so the
+	// address shown is the one asked for rather than a dual-stack [::].
+	network := "tcp"
+	if host, _, err := net.SplitHostPort(s.cfg.Address); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
+			network = "tcp4"
+		} else if ip != nil {
+			network = "tcp6"
+		}
+	}
+	ln, err := net.Listen(network, s.cfg.Address)
 	if err != nil {
 		return Explain(err, s.cfg.Address)
 	}
@@ -420,4 +431,53 @@ func (s *TCPServer) Shutdown(ctx context.Context) error {
 		s.handler(Event{Kind: Stopped, Time: time.Now(), Msg: ln.Addr().String()})
 	}
 	return nil
+}
+
+// SendFile streams r to one client (id > 0) or to every client connected
+// when it starts (id 0), with progress, until EOF or ctx is cancelled. Like
+// the client's SendFile it reports Info events, not the file's bytes.
+func (s *TCPServer) SendFile(ctx context.Context, id uint64, name string, r io.Reader, total int64, progress Progress) (int64, error) {
+	var targets []*serverClient
+	if id > 0 {
+		c, err := s.client(id)
+		if err != nil {
+			return 0, err
+		}
+		targets = []*serverClient{c}
+	} else {
+		s.mu.Lock()
+		for _, c := range s.clients {
+			targets = append(targets, c)
+		}
+		s.mu.Unlock()
+		if len(targets) == 0 {
+			return 0, fmt.Errorf("%w: no clients are connected", ErrNotConnected)
+		}
+	}
+	who := fmt.Sprintf("%d clients", len(targets))
+	if id > 0 {
+		who = targets[0].addr
+	}
+	s.handler(Event{Kind: Info, Time: time.Now(), Peer: who, Msg: fmt.Sprintf("sending file %s (%s)", name, sizeText(total))})
+	n, err := SendStream(ctx, r, total, 64<<10, 0, func(b []byte) error {
+		var errs []error
+		for _, c := range targets {
+			if err := s.write(c, b); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if len(errs) == len(targets) {
+			return errors.Join(errs...)
+		}
+		return nil
+	}, progress)
+	switch {
+	case err == nil:
+		s.handler(Event{Kind: Info, Time: time.Now(), Peer: who, Msg: fmt.Sprintf("sent file %s: %d bytes", name, n)})
+	case errors.Is(err, context.Canceled):
+		s.handler(Event{Kind: Info, Time: time.Now(), Peer: who, Msg: fmt.Sprintf("file %s cancelled after %d bytes", name, n)})
+	default:
+		s.handler(Event{Kind: Error, Time: time.Now(), Peer: who, Err: fmt.Errorf("file %s stopped after %d bytes: %w", name, n, err)})
+	}
+	return n, err
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/netdebug/netdebug/netcore/session"
+)
+
+func init() {
+	registerCLI(cliCommand{name: "tcp-server", args: "[ADDR]:PORT", summary: "accept TCP clients and print what they send", run: (*cli).tcpServer})
+	registerCLI(cliCommand{name: "udp", args: "--bind [ADDR]:PORT", summary: "send and receive UDP datagrams", run: (*cli).udp})
+}
+
+func (c *cli) tcpServer(args []string) int {
+	fs := c.flags("tcp-server", "[ADDR]:PORT [options]",
+		"Listen on ADDR:PORT (\":8080\" or \"0.0.0.0:8080\" for every interface, \"[::]:8080\" for IPv6),\n"+
+			"print what every client sends (prefixed with its address) until Ctrl+C or --wait,\n"+
+			"and send --send/--hex to each client as it connects.\n\n"+
+			"Example: netdebug tcp-server :9000 --echo --max-clients 10")
+	var pf payloadFlags
+	pf.register(fs)
+	echo := fs.Bool("echo", false, "send back everything each client sends")
+	max := fs.Int("max-clients", 0, "refuse clients beyond this many (0 = no limit)")
+	wait := fs.Duration("wait", 0, "stop after this long (0 = until Ctrl+C)")
+	if code := c.parse(fs, args, 1, 1); code >= 0 {
+		return code
+	}
+	data, enc, err := pf.build(c)
+	if err != nil {
+		return c.usageErr("tcp-server", err)
+	}
+	pr, err := newPrinter(c.stdout, c.stderr, pf.show, enc)
+	if err != nil {
+		return c.usageErr("tcp-server", err)
+	}
+	pr.peers = true
+	var srv *session.TCPServer
+	srv, err = session.NewTCPServer(session.TCPServerConfig{Address: c.positional[0], Echo: *echo, MaxClients: *max}, func(ev session.Event) {
+		pr.event(ev)
+		if ev.Kind == session.Connected && data != nil {
+			// On the accept goroutine: the client is registered already.
+			go func(id uint64) {
+				if err := srv.Send(id, data); err != nil {
+					pr.note("%s: %v", ev.Peer, err)
+				}
+			}(ev.Client)
+		}
+	})
+	if err != nil {
+		return c.usageErr("tcp-server", err)
+	}
+	if err := srv.Start(); err != nil {
+		return c.fail("tcp-server", err)
+	}
+	c.waitOrInterrupt(*wait)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+	pr.finish()
+	st := srv.Stats()
+	pr.note("%d clients; received %d bytes, sent %d bytes", srv.Accepted(), st.RxBytes, st.TxBytes)
+	return 0
+}
+
+func (c *cli) udp(args []string) int {
+	fs := c.flags("udp", "--bind [ADDR]:PORT [--to HOST:PORT] [options]",
+		"Bind a UDP socket, send --send/--hex to --to (or to whoever sends first, with --reply),\n"+
+			"and print every datagram with its sender until --wait has passed or Ctrl+C.\n\n"+
+			"Example: netdebug udp --bind :9000 --to 192.168.1.255:9000 --send hello --join 239.1.2.3")
+	var pf payloadFlags
+	pf.register(fs)
+	bind := fs.String("bind", "0.0.0.0:0", "local address and port (port 0 = any)")
+	to := fs.String("to", "", "where to send (HOST:PORT; a broadcast or multicast address works too)")
+	join := fs.String("join", "", "multicast group to join (IPv4 or IPv6)")
+	iface := fs.String("interface", "", "network interface for --join (default: the system's choice)")
+	ttl := fs.Int("ttl", 1, "multicast TTL / hop limit")
+	wait := fs.Duration("wait", 2*time.Second, "how long to listen (0 = until Ctrl+C)")
+	reply := fs.Bool("reply", false, "answer each datagram's sender with --send/--hex")
+	if code := c.parse(fs, args, 0, 0); code >= 0 {
+		return code
+	}
+	data, enc, err := pf.build(c)
+	if err != nil {
+		return c.usageErr("udp", err)
+	}
+	if data != nil && *to == "" && !*reply {
+		return c.usageErr("udp", textErr("--send/--hex needs --to HOST:PORT or --reply"))
+	}
+	pr, err := newPrinter(c.stdout, c.stderr, pf.show, enc)
+	if err != nil {
+		return c.usageErr("udp", err)
+	}
+	pr.peers = true
+	var s *session.UDPSession
+	s, err = session.OpenUDP(session.UDPConfig{Bind: *bind, Remote: *to}, func(ev session.Event) {
+		pr.event(ev)
+		if *reply && ev.Kind == session.Received && data != nil {
+			go func(peer string) {
+				if err := s.SendTo(peer, data); err != nil {
+					pr.note("reply to %s: %v", peer, err)
+				}
+			}(ev.Peer)
+		}
+	})
+	if err != nil {
+		return c.fail("udp", err)
+	}
+	defer s.Close()
+	if err := s.SetMulticastTTL(*ttl); err != nil {
+		return c.usageErr("udp", err)
+	}
+	if *join != "" {
+		if err := s.JoinGroup(*join, *iface); err != nil {
+			return c.fail("udp", err)
+		}
+		pr.note("joined %s", *join)
+	}
+	if data != nil && *to != "" {
+		if err := s.Send(data); err != nil {
+			return c.fail("udp", err)
+		}
+		pr.note("sent %d bytes to %s", len(data), s.Remote())
+	}
+	c.waitOrInterrupt(*wait)
+	pr.finish()
+	st := s.Stats()
+	pr.note("received %d datagrams (%d bytes), sent %d", st.RxPackets, st.RxBytes, st.TxPackets)
+	return 0
+}
+
+// waitOrInterrupt blocks for d (forever when 0) or until Ctrl+C.
+func (c *cli) waitOrInterrupt(d time.Duration) {
+	var timer <-chan time.Time
+	if d > 0 {
+		timer = time.After(d)
+	}
+	select {
+	case <-timer:
+	case <-c.ctx.Done():
+	}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/netcore/session"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+// framingControls is the framing editor plus "add the length prefix to
+// sends", persisted under the tab's preferences. Every socket tab has one.
+type framingControls struct {
+	editor *widgets.FramingEditor
+	prefix *widget.Check
+	box    fyne.CanvasObject
+	// apply is called with every valid configuration the user makes.
+	apply func(framing.Config)
+}
+
+func newFramingControls(p prefs, apply func(framing.Config)) *framingControls {
+	f := &framingControls{editor: widgets.NewFramingEditor(), apply: apply}
+	var fc framing.Config
+	if p.load("framing", &fc) {
+		f.editor.SetConfig(fc)
+	}
+	f.prefix = widget.NewCheck(tr("Add the length prefix to sends"), func(on bool) { p.setBool("prefixSends", on) })
+	f.prefix.SetChecked(p.boolean("prefixSends", false))
+	f.editor.OnChanged = func(c framing.Config) {
+		p.save("framing", c)
+		f.sync()
+		if f.apply != nil {
+			f.apply(c)
+		}
+	}
+	f.sync()
+	f.box = container.NewHBox(f.editor, f.prefix)
+	return f
+}
+
+func (f *framingControls) sync() {
+	if f.editor.Config().Mode == framing.LengthPrefix {
+		f.prefix.Enable()
+	} else {
+		f.prefix.Disable()
+	}
+}
+
+// set shows c as if the user had chosen it.
+func (f *framingControls) set(c framing.Config) {
+	f.editor.SetConfig(c)
+	f.sync()
+	if f.apply != nil {
+		f.apply(c)
+	}
+}
+
+// config is the framing in force.
+func (f *framingControls) config() framing.Config { return f.editor.Config() }
+
+// check reports a framing the user left invalid.
+func (f *framingControls) check() error {
+	if e := f.editor.Error(); e != "" {
+		return textErr(e)
+	}
+	return nil
+}
+
+// sendOpts captures what applies to outgoing payloads, on the UI goroutine.
+func (f *framingControls) sendOpts() sendOptions {
+	return sendOptions{prefix: f.prefix.Checked && !f.prefix.Disabled(), framing: f.editor.Config()}
+}
+
+type textErr string
+
+func (e textErr) Error() string { return string(e) }
+
+// sender sends one payload somewhere; tabs give one per target.
+type sender func([]byte) error
+
+// periodicSender runs the send box's periodic sending for a tab.
+type periodicSender struct {
+	box *widgets.SendBox
+	per *session.Periodic
+}
+
+// start sends p every interval through send, count times (0 = no limit).
+// The payload's templates expand on every send.
+func (ps *periodicSender) start(p codec.Payload, every time.Duration, count int, opts sendOptions, send sender) error {
+	next, err := repeater(p, opts)
+	if err != nil {
+		return err
+	}
+	// per is written on the UI goroutine before any onStop callback can
+	// reach it there (uiDo runs after start returns).
+	var per *session.Periodic
+	per, err = session.StartPeriodic(context.Background(), every, count, func() error {
+		b, err := next()
+		if err != nil {
+			return err
+		}
+		return send(b)
+	}, func(sent int, err error) {
+		uiDo(func() {
+			if ps.per == per {
+				ps.per = nil
+				ps.box.SetPeriodicRunning(false, sent)
+			}
+			if err != nil {
+				ps.box.ShowError(err)
+			}
+		})
+	})
+	if err != nil {
+		return err
+	}
+	ps.per = per
+	return nil
+}
+
+// stop ends periodic sending.
+func (ps *periodicSender) stop() {
+	if ps.per == nil {
+		return
+	}
+	per := ps.per
+	ps.per = nil
+	ps.box.SetPeriodicRunning(false, per.Sent())
+	go per.Stop()
+}
+
+// running reports whether a periodic send is on.
+func (ps *periodicSender) running() bool { return ps.per != nil }
+
+// refresh shows the count so far; call it on each flush.
+func (ps *periodicSender) refresh() {
+	if ps.per != nil {
+		ps.box.SetPeriodicRunning(true, ps.per.Sent())
+	}
+}
+
+// shutdown stops and waits (quitting).
+func (ps *periodicSender) shutdown() {
+	if ps.per != nil {
+		ps.per.Stop()
+		ps.per = nil
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+func startServerTab(t *testing.T, ts *tcpServerTab) string {
+	t.Helper()
+	onUI(func() {
+		ts.bind.SetText("127.0.0.1")
+		ts.port.SetText("0")
+		test.Tap(ts.startBtn)
+	})
+	var addr string
+	eventually(t, "listening", func() bool {
+		if ts.server != nil {
+			addr = ts.server.Addr()
+		}
+		return addr != ""
+	})
+	return addr
+}
+
+func readN(t *testing.T, c net.Conn, n int) []byte {
+	t.Helper()
+	buf := make([]byte, n)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return buf
+}
+
+func TestTCPServerTabThreeClients(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tcpServer
+	addr := startServerTab(t, ts)
+	var conns []net.Conn
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	eventually(t, "three clients listed", func() bool { return len(ts.clients) == 3 })
+
+	// Talk to one: select the second client, send GB2312.
+	onUI(func() {
+		ts.clientList.Select(1)
+		st := ts.send.Settings()
+		st.Encoding = codec.GB2312
+		ts.send.ApplySettings(st)
+		ts.send.SetText("你好")
+		ts.send.Send()
+	})
+	var target net.Conn
+	for _, c := range conns {
+		if c.LocalAddr().String() == ts.clients[1].Addr {
+			target = c
+		}
+	}
+	if got := readN(t, target, 4); !bytes.Equal(got, []byte{0xC4, 0xE3, 0xBA, 0xC3}) {
+		t.Fatalf("selected client got % X", got)
+	}
+	// Then to all.
+	onUI(func() {
+		ts.toAll.SetChecked(true)
+		ts.send.SetText("all")
+		ts.send.Send()
+	})
+	for _, c := range conns {
+		if got := readN(t, c, 3); string(got) != "all" {
+			t.Fatalf("%s got %q", c.LocalAddr(), got)
+		}
+	}
+	// Kick one.
+	onUI(func() {
+		ts.clientList.Select(0)
+		test.Tap(ts.kickBtn)
+	})
+	eventually(t, "two clients left", func() bool { return len(ts.clients) == 2 })
+
+	// Log filter: only the selected client's records.
+	conns[2].Write([]byte("from third"))
+	conns[1].Write([]byte("from second"))
+	eventually(t, "both messages logged", func() bool { return ts.log.store.Counters().RxPackets == 2 })
+	onUI(func() {
+		for i, c := range ts.clients {
+			if c.Addr == conns[2].LocalAddr().String() {
+				ts.clientList.Select(i)
+			}
+		}
+		ts.onlyOne.SetChecked(true)
+	})
+	eventually(t, "filtered log", func() bool {
+		ts.log.view.Update()
+		for _, r := range ts.log.store.Snapshot() {
+			if r.Dir == widgets.RX && string(r.Data) == "from third" {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Stop: clients are disconnected.
+	onUI(func() { test.Tap(ts.startBtn) })
+	conns[2].SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conns[2].Read(make([]byte, 1)); err == nil {
+		t.Fatal("client still connected after stop")
+	}
+	eventually(t, "stopped", func() bool { return ts.server == nil && strings.Contains(ts.status.Text, "Stopped") })
+}
+
+func TestTCPServerTabLengthPrefixFraming(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tcpServer
+	onUI(func() { ts.framing.set(framing.Config{Mode: framing.LengthPrefix, PrefixLen: 2}) })
+	addr := startServerTab(t, ts)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("\x00\x05hello\x00\x02hi\x00\x03你"))
+	eventually(t, "three framed messages", func() bool { return ts.log.store.Counters().RxPackets == 3 })
+	var got []string
+	for _, r := range ts.log.store.Snapshot() {
+		if r.Dir == widgets.RX {
+			got = append(got, string(r.Data[2:]))
+		}
+	}
+	if strings.Join(got, "|") != "hello|hi|你" {
+		t.Fatalf("frames %q", got)
+	}
+	// The send side adds the same prefix.
+	eventually(t, "client listed", func() bool { return len(ts.clients) == 1 })
+	onUI(func() {
+		ts.framing.prefix.SetChecked(true)
+		ts.send.SetText("ok")
+		ts.send.Send()
+	})
+	if got := readN(t, c, 4); string(got) != "\x00\x02ok" {
+		t.Fatalf("prefixed send %q", got)
+	}
+}
+
+func TestTCPServerTabBadInput(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tcpServer
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	_, busy, _ := net.SplitHostPort(ln.Addr().String())
+	for _, c := range []struct{ bind, port, max, want string }{
+		{"127.0.0.1", busy, "0", "already in use"},
+		{"192.0.2.55", "0", "0", "not an address of this computer"},
+		{"127.0.0.1", "70000", "0", "out of range"},
+		{"127.0.0.1", "0", "-3", "Max clients"},
+	} {
+		onUI(func() {
+			ts.bind.SetText(c.bind)
+			ts.port.SetText(c.port)
+			ts.maxClients.SetText(c.max)
+			test.Tap(ts.startBtn)
+			if ts.server != nil || !strings.Contains(ts.status.Text, c.want) {
+				t.Errorf("%s:%s max %s: status %q", c.bind, c.port, c.max, ts.status.Text)
+			}
+		})
+	}
+	onUI(func() {
+		ts.send.SetText("x")
+		if err := ts.sendPayload(ts.send.Payload()); err == nil {
+			t.Error("send with the server stopped")
+		}
+	})
+}

@@ -1,0 +1,425 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/netcore/netinfo"
+	"github.com/netdebug/netdebug/netcore/session"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+func init() { registerTab(30, (*appUI).newUDPTab) }
+
+// udpTab sends and receives datagrams: unicast, broadcast and multicast.
+type udpTab struct {
+	u   *appUI
+	p   prefs
+	log *sessionLog
+
+	port           *widget.Entry
+	bindSel        *widget.SelectEntry
+	host, hostPort *widget.Entry
+	broadcast      *widget.Select
+	replyLast      *widget.Check
+	openBtn        *widget.Button
+	status         statusLabel
+	framing        *framingControls
+	send           *widgets.SendBox
+	senderList     *widget.List
+	group, ttl     *widget.Entry
+	groupIf        *widget.Select
+	groupsLabel    *widget.Label
+	chunk, gap     *widget.Entry
+	sender         *fileSender
+	capture        *captureControl
+	periodic       *periodicSender
+	payloads       *payloadBuilder
+	session        *session.UDPSession
+	senders        []session.Sender
+	stopTicker     func()
+}
+
+func (u *appUI) newUDPTab() tab {
+	t := &udpTab{u: u, p: newPrefs(u.app, "udp"), payloads: newPayloadBuilder()}
+	u.udp = t
+	t.log = u.newSessionLog(t.p)
+	t.log.adapter.OnFlush = t.onFlush
+
+	t.bindSel = widget.NewSelectEntry(localBindChoices())
+	t.bindSel.SetText(t.p.str("bind", "0.0.0.0"))
+	t.port = widget.NewEntry()
+	t.port.SetPlaceHolder(tr("0 = any"))
+	t.port.SetText(t.p.str("port", "0"))
+	t.openBtn = widget.NewButtonWithIcon(tr("Open"), theme.MediaPlayIcon(), t.toggle)
+	t.openBtn.Importance = widget.HighImportance
+	t.status = newStatusLabel()
+	t.status.info(tr("Closed"))
+
+	t.host = widget.NewEntry()
+	t.host.SetPlaceHolder(tr("host name or IP"))
+	t.host.SetText(t.p.str("host", "127.0.0.1"))
+	t.hostPort = widget.NewEntry()
+	t.hostPort.SetPlaceHolder(tr("port"))
+	t.hostPort.SetText(t.p.str("remotePort", "8080"))
+	t.replyLast = widget.NewCheck(tr("Reply to last sender"), func(on bool) {
+		t.p.setBool("replyLast", on)
+		t.syncTarget()
+	})
+	t.replyLast.SetChecked(t.p.boolean("replyLast", false))
+	t.broadcast = widget.NewSelect(broadcastChoices(), func(s string) {
+		if s != "" {
+			t.host.SetText(s)
+			t.replyLast.SetChecked(false)
+		}
+	})
+	t.broadcast.PlaceHolder = tr("Broadcast…")
+
+	t.framing = newFramingControls(t.p, func(c framing.Config) {
+		if t.session != nil {
+			_ = t.session.SetFraming(c)
+		}
+	})
+
+	t.senderList = widget.NewList(func() int { return len(t.senders) }, func() fyne.CanvasObject {
+		l := widget.NewLabel("000.000.000.000:00000")
+		l.TextStyle = fyne.TextStyle{Monospace: true}
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id < len(t.senders) {
+			s := t.senders[id]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  %d pkts  %s  %s", s.Addr, s.Packets, humanSize(int64(s.Bytes)), s.Last.Format("15:04:05")))
+		}
+	})
+	t.senderList.OnSelected = func(id widget.ListItemID) {
+		if id < len(t.senders) {
+			if h, p, err := net.SplitHostPort(t.senders[id].Addr); err == nil {
+				t.host.SetText(h)
+				t.hostPort.SetText(p)
+				t.replyLast.SetChecked(false)
+			}
+		}
+	}
+
+	t.group = widget.NewEntry()
+	t.group.SetPlaceHolder("239.1.2.3 / ff12::1")
+	t.group.SetText(t.p.str("group", ""))
+	t.groupIf = widget.NewSelect(append([]string{tr("(system default)")}, interfaceNames()...), nil)
+	t.groupIf.SetSelectedIndex(0)
+	t.ttl = widget.NewEntry()
+	t.ttl.SetText(t.p.str("ttl", "1"))
+	t.ttl.OnChanged = func(s string) {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && t.session != nil {
+			if err := t.session.SetMulticastTTL(n); err == nil {
+				t.p.setStr("ttl", s)
+			}
+		}
+	}
+	t.groupsLabel = widget.NewLabel("")
+	join := widget.NewButton(tr("Join"), func() { t.membership(true) })
+	leave := widget.NewButton(tr("Leave"), func() { t.membership(false) })
+
+	t.chunk = widget.NewEntry()
+	t.chunk.SetText(t.p.str("chunk", "1024"))
+	t.gap = widget.NewEntry()
+	t.gap.SetText(t.p.str("gap", "0"))
+
+	t.send = newSendBox(t.p)
+	t.send.Preview = t.payloads.preview
+	t.send.OnSend = t.sendPayload
+	t.send.OnStartPeriodic = t.startPeriodic
+	t.send.OnStopPeriodic = func() { t.periodic.stop() }
+	t.periodic = &periodicSender{box: t.send}
+	t.sender = u.newFileSender(t.requireOpen, t.sendFile)
+	t.capture = u.newCaptureControl(func(c *session.Capture) {
+		if t.session != nil {
+			t.session.SetCapture(c)
+		}
+	})
+	u.onQuit(t.shutdown)
+
+	local := container.NewBorder(nil, nil, container.NewHBox(
+		widget.NewLabel(tr("Local")), fixedWidth(t.bindSel, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), t.openBtn), nil, t.status)
+	remote := container.NewHBox(widget.NewLabel(tr("Remote")), fixedWidth(t.host, 200), widget.NewLabel(tr("Port")), fixedWidth(t.hostPort, 80),
+		fixedWidth(t.broadcast, 150), t.replyLast)
+	options := container.NewVBox(
+		t.framing.box,
+		container.NewHBox(widget.NewLabel(tr("Multicast group")), fixedWidth(t.group, 170), widget.NewLabel(tr("Interface")), fixedWidth(t.groupIf, 150),
+			join, leave, widget.NewLabel(tr("TTL / hops")), fixedWidth(t.ttl, 50), t.groupsLabel),
+		container.NewHBox(widget.NewLabel(tr("File datagrams of")), fixedWidth(t.chunk, 70), widget.NewLabel(tr("bytes, every")), fixedWidth(t.gap, 50), widget.NewLabel("ms")),
+		t.capture.box,
+	)
+	top := container.NewVBox(local, remote, widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options)))
+	senders := container.NewBorder(widget.NewLabel(tr("Recent senders")), nil, nil, nil, t.senderList)
+	split := container.NewHSplit(senders, t.log.view)
+	split.Offset = 0.28
+	t.syncTarget()
+	t.send.SetSendEnabled(false)
+	return tab{name: tr("UDP"), icon: theme.MailSendIcon(), content: container.NewBorder(top, container.NewVBox(t.send, t.sender.box), nil, nil, split)}
+}
+
+// broadcastChoices offers the limited broadcast and each interface's
+// subnet-directed broadcast address.
+func broadcastChoices() []string {
+	out := []string{"255.255.255.255"}
+	m, err := netinfo.LocalMachine()
+	if err != nil {
+		return out
+	}
+	for _, ifc := range m.Interfaces {
+		for _, a := range ifc.Addrs {
+			if a.Broadcast.IsValid() && !a.Prefix.Addr().IsLoopback() {
+				out = append(out, a.Broadcast.String())
+			}
+		}
+	}
+	return out
+}
+
+func interfaceNames() []string {
+	ifs, _ := net.Interfaces()
+	var out []string
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp != 0 {
+			out = append(out, ifc.Name)
+		}
+	}
+	return out
+}
+
+func (t *udpTab) syncTarget() {
+	if t.replyLast.Checked {
+		t.host.Disable()
+		t.hostPort.Disable()
+	} else {
+		t.host.Enable()
+		t.hostPort.Enable()
+	}
+}
+
+func (t *udpTab) toggle() {
+	if t.session != nil {
+		t.close()
+		return
+	}
+	addr, err := session.JoinHostPort(t.bindSel.Text, t.port.Text, true)
+	if err != nil {
+		t.status.fail(err)
+		return
+	}
+	if err := t.framing.check(); err != nil {
+		t.status.fail(err)
+		return
+	}
+	s, err := session.OpenUDP(session.UDPConfig{Bind: addr, Framing: t.framing.config()}, t.log.adapter.Handle)
+	if err != nil {
+		t.log.adapter.Fault(addr, err)
+		t.status.fail(err)
+		return
+	}
+	t.p.setStr("bind", strings.TrimSpace(t.bindSel.Text))
+	t.p.setStr("port", strings.TrimSpace(t.port.Text))
+	t.session = s
+	if n, err := strconv.Atoi(strings.TrimSpace(t.ttl.Text)); err == nil {
+		_ = s.SetMulticastTTL(n)
+	}
+	if t.capture.capture != nil {
+		s.SetCapture(t.capture.capture)
+	}
+	t.status.ok(trf("Bound to {{.Addr}}", map[string]any{"Addr": s.LocalAddr()}))
+	t.openBtn.SetText(tr("Close"))
+	t.openBtn.SetIcon(theme.MediaStopIcon())
+	t.openBtn.Importance = widget.WarningImportance
+	t.openBtn.Refresh()
+	t.send.SetSendEnabled(true)
+	t.stopTicker = every(300*time.Millisecond, t.refreshSenders)
+}
+
+func (t *udpTab) refreshSenders() {
+	if t.session == nil {
+		return
+	}
+	t.senders = t.session.Senders()
+	t.senderList.Refresh()
+}
+
+func (t *udpTab) close() {
+	s := t.session
+	t.session = nil
+	t.stopTicker()
+	t.periodic.stop()
+	s.Close()
+	t.status.info(tr("Closed"))
+	t.openBtn.SetText(tr("Open"))
+	t.openBtn.SetIcon(theme.MediaPlayIcon())
+	t.openBtn.Importance = widget.HighImportance
+	t.openBtn.Refresh()
+	t.groupsLabel.SetText("")
+	t.send.SetSendEnabled(false)
+}
+
+func (t *udpTab) shutdown() {
+	t.periodic.shutdown()
+	if t.session != nil {
+		t.stopTicker()
+		t.session.Close()
+		t.session = nil
+	}
+}
+
+func (t *udpTab) onFlush() {
+	t.periodic.refresh()
+	t.capture.refresh()
+}
+
+func (t *udpTab) requireOpen() error {
+	if t.session == nil {
+		return fmt.Errorf("%w: %s", session.ErrNotConnected, tr("open the socket first"))
+	}
+	return nil
+}
+
+// targetAddr is where a send goes now: the last sender, or host:port.
+func (t *udpTab) targetAddr() (string, error) {
+	if t.replyLast.Checked {
+		last := t.session.LastSender()
+		if last == "" {
+			return "", fmt.Errorf("%w: %s", session.ErrInvalidAddress, tr("nobody has sent anything yet, so there is no last sender"))
+		}
+		return last, nil
+	}
+	addr, err := session.JoinHostPort(t.host.Text, t.hostPort.Text, false)
+	if err != nil {
+		return "", err
+	}
+	t.p.setStr("host", strings.TrimSpace(t.host.Text))
+	t.p.setStr("remotePort", strings.TrimSpace(t.hostPort.Text))
+	return addr, nil
+}
+
+// target returns a send function fixed to the current choice. With "reply
+// to last sender" it follows whoever sent last at each send.
+func (t *udpTab) target() (sender, error) {
+	s := t.session
+	if t.replyLast.Checked {
+		if _, err := t.targetAddr(); err != nil {
+			return nil, err
+		}
+		return func(b []byte) error {
+			last := s.LastSender()
+			if last == "" {
+				return fmt.Errorf("%w: no sender yet", session.ErrInvalidAddress)
+			}
+			return s.SendTo(last, b)
+		}, nil
+	}
+	addr, err := t.targetAddr()
+	if err != nil {
+		return nil, err
+	}
+	return func(b []byte) error { return s.SendTo(addr, b) }, nil
+}
+
+func (t *udpTab) sendPayload(p codec.Payload) error {
+	if err := t.requireOpen(); err != nil {
+		return err
+	}
+	send, err := t.target()
+	if err != nil {
+		return err
+	}
+	b, err := t.payloads.build(p)
+	if err == nil {
+		b, err = t.framing.sendOpts().finish(b)
+	}
+	if err != nil {
+		return err
+	}
+	return send(b)
+}
+
+func (t *udpTab) startPeriodic(p codec.Payload, every time.Duration, count int) error {
+	if err := t.requireOpen(); err != nil {
+		return err
+	}
+	send, err := t.target()
+	if err != nil {
+		return err
+	}
+	return t.periodic.start(p, every, count, t.framing.sendOpts(), send)
+}
+
+func (t *udpTab) membership(join bool) {
+	if err := t.requireOpen(); err != nil {
+		t.status.fail(err)
+		return
+	}
+	ifname := ""
+	if t.groupIf.SelectedIndex() > 0 {
+		ifname = t.groupIf.Selected
+	}
+	var err error
+	if join {
+		err = t.session.JoinGroup(t.group.Text, ifname)
+	} else {
+		err = t.session.LeaveGroup(t.group.Text, ifname)
+	}
+	if err != nil {
+		t.status.fail(err)
+		return
+	}
+	t.p.setStr("group", strings.TrimSpace(t.group.Text))
+	groups := t.session.Groups()
+	t.groupsLabel.SetText(strings.Join(groups, ", "))
+	if join {
+		t.status.ok(trf("Joined {{.Group}}", map[string]any{"Group": strings.TrimSpace(t.group.Text)}))
+	} else {
+		t.status.info(trf("Left {{.Group}}", map[string]any{"Group": strings.TrimSpace(t.group.Text)}))
+	}
+}
+
+// sendFile runs off the UI goroutine; it reads the widgets it needs first.
+func (t *udpTab) sendFile(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
+	var target string
+	var chunk, gapMS int
+	var err error
+	s := t.session
+	done := make(chan struct{})
+	uiDo(func() {
+		defer close(done)
+		target, err = t.targetAddr()
+		if err != nil {
+			return
+		}
+		chunk, err = strconv.Atoi(strings.TrimSpace(t.chunk.Text))
+		if err != nil || chunk < 1 || chunk > session.MaxUDPPayload {
+			err = fmt.Errorf("%w: %s", session.ErrTooLarge, tr("the datagram size must be 1 to 65507 bytes"))
+			return
+		}
+		gapMS, err = strconv.Atoi(strings.TrimSpace(t.gap.Text))
+		if err != nil || gapMS < 0 {
+			err = textErr(tr("the gap must be 0 or more milliseconds"))
+			return
+		}
+		t.p.setStr("chunk", strings.TrimSpace(t.chunk.Text))
+		t.p.setStr("gap", strings.TrimSpace(t.gap.Text))
+	})
+	<-done
+	if err != nil {
+		return 0, err
+	}
+	return s.SendFile(ctx, target, name, r, size, chunk, time.Duration(gapMS)*time.Millisecond, progress)
+}
