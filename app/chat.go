@@ -188,10 +188,12 @@ func (t *chatTab) buildTopBar() {
 }
 
 func (t *chatTab) topBar() fyne.CanvasObject {
-	return container.NewHBox(
-		widget.NewLabel(tr("Nickname")), fixedWidth(t.nick, 160),
-		widget.NewLabel(tr("Port")), fixedWidth(t.port, 80),
-		t.acceptTCP, t.onlineBtn, t.usePortBtn, t.discover,
+	return container.NewVBox(
+		container.NewHBox(
+			widget.NewLabel(tr("Nickname")), fixedWidth(t.nick, 160),
+			widget.NewLabel(tr("Port")), fixedWidth(t.port, 80),
+			t.onlineBtn, t.usePortBtn),
+		container.NewHBox(t.acceptTCP, t.discover),
 	)
 }
 

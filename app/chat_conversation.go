@@ -39,6 +39,7 @@ func (t *chatTab) buildLeft() {
 	t.nearbyList = widgets.NewConversationList()
 	t.nearbyList.OnSelected = t.openNearby
 	t.nearbyLabel = widget.NewLabelWithStyle(tr("Nearby"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.nearbyLabel.Wrapping = fyne.TextWrapWord
 	t.nearbyBox = container.NewBorder(t.nearbyLabel, nil, nil, nil, t.nearbyList)
 }
 
@@ -118,11 +119,6 @@ func (t *chatTab) buildConversation() {
 			t.refreshMessages()
 		}
 	})
-	t.eolSel = widget.NewSelect(eolLabels(), func(s string) {
-		if t.current != "" {
-			_ = t.chat.SetLineEnding(t.current, eolFromLabel(s))
-		}
-	})
 	t.menuBtn = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), t.showMenu)
 	t.view = widgets.NewChatView("")
 	t.view.OnRetry = t.retry
@@ -135,35 +131,18 @@ func (t *chatTab) buildConversation() {
 	t.sendStatus.Hide()
 
 	header := container.NewBorder(nil, nil, nil,
-		container.NewCenter(container.NewHBox(widget.NewLabel(tr("Encoding")), fixedWidth(t.encSel, 120), fixedWidth(t.eolSel, 150), t.menuBtn)),
+		container.NewCenter(container.NewHBox(fixedWidth(t.encSel, 120), t.menuBtn)),
 		container.New(&stackedLabels{}, t.title, t.subtitle))
 	editor := container.NewBorder(nil, t.sendStatus.Label, nil, t.sendBtn, t.input)
 	t.convPane = container.NewBorder(header, editor, nil, nil, t.view)
 }
 
-// eolLabels are the line ending choices for a conversation.
-func eolLabels() []string {
-	var out []string
-	for _, l := range codec.LineEndings() {
-		out = append(out, eolLabel(l))
-	}
-	return out
-}
-
+// eolLabel names a line ending in the conversation menu.
 func eolLabel(l codec.LineEnding) string {
 	if l == codec.LineNone || l == "" {
 		return tr("No line ending")
 	}
 	return trf("Add {{.Ending}}", map[string]any{"Ending": l.Label()})
-}
-
-func eolFromLabel(s string) codec.LineEnding {
-	for _, l := range codec.LineEndings() {
-		if eolLabel(l) == s {
-			return l
-		}
-	}
-	return codec.LineNone
 }
 
 // open shows a conversation.
@@ -231,7 +210,7 @@ func (t *chatTab) refreshConversation() {
 		t.current = ""
 		t.title.SetText(tr("No conversation open"))
 		t.subtitle.SetText(tr("Add a peer on the left (IP address and port), or wait for someone to send to you."))
-		for _, w := range []fyne.Disableable{t.encSel, t.eolSel, t.menuBtn, t.sendBtn, t.input} {
+		for _, w := range []fyne.Disableable{t.encSel, t.menuBtn, t.sendBtn, t.input} {
 			w.Disable()
 		}
 		t.view.SetPlaceholder(tr("Pick a conversation, or add a peer: a datagram from anyone opens one too."))
@@ -240,11 +219,6 @@ func (t *chatTab) refreshConversation() {
 	}
 	for _, w := range []fyne.Disableable{t.encSel, t.menuBtn, t.sendBtn, t.input} {
 		w.Enable()
-	}
-	if c.Transport == chat.UDP {
-		t.eolSel.Enable()
-	} else {
-		t.eolSel.Disable()
 	}
 	t.title.SetText(c.Title())
 	sub := strings.ToUpper(string(c.Transport))
@@ -260,7 +234,6 @@ func (t *chatTab) refreshConversation() {
 	}
 	t.subtitle.SetText(sub)
 	t.selectQuietly(t.encSel, string(c.Encoding))
-	t.selectQuietly(t.eolSel, eolLabel(c.LineEnding))
 	t.view.SetPlaceholder(tr("No messages yet. Type below and press Enter."))
 	t.refreshMessages()
 }
@@ -337,13 +310,24 @@ func (t *chatTab) showMenu() {
 	if t.current == "" {
 		return
 	}
+	c, ok := t.chat.Conversation(t.current)
+	if !ok {
+		return
+	}
+	var endings []*fyne.MenuItem
+	for _, l := range codec.LineEndings() {
+		item := fyne.NewMenuItem(eolLabel(l), func() { _ = t.chat.SetLineEnding(t.current, l) })
+		item.Checked = c.LineEnding == l || (l == codec.LineNone && c.LineEnding == "")
+		endings = append(endings, item)
+	}
+	eol := fyne.NewMenuItem(tr("Line ending of sent messages"), nil)
+	eol.ChildMenu = fyne.NewMenu("", endings...)
+	eol.Disabled = c.Transport != chat.UDP
 	menu := fyne.NewMenu("",
+		eol,
+		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(tr("Export transcript…"), t.exportTranscript),
-		fyne.NewMenuItem(tr("Copy address"), func() {
-			if c, ok := t.chat.Conversation(t.current); ok {
-				t.u.app.Clipboard().SetContent(c.Addr)
-			}
-		}),
+		fyne.NewMenuItem(tr("Copy address"), func() { t.u.app.Clipboard().SetContent(c.Addr) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(tr("Clear conversation…"), func() {
 			dialog.ShowConfirm(tr("Clear conversation"), tr("Delete every message of this conversation? This cannot be undone."), func(ok bool) {
@@ -360,11 +344,11 @@ func (t *chatTab) showMenu() {
 			}, t.u.win)
 		}),
 	)
-	c := fyne.CurrentApp().Driver().CanvasForObject(t.menuBtn)
-	if c == nil {
+	cnv := fyne.CurrentApp().Driver().CanvasForObject(t.menuBtn)
+	if cnv == nil {
 		return
 	}
-	widget.ShowPopUpMenuAtRelativePosition(menu, c, fyne.NewPos(0, t.menuBtn.Size().Height), t.menuBtn)
+	widget.ShowPopUpMenuAtRelativePosition(menu, cnv, fyne.NewPos(0, t.menuBtn.Size().Height), t.menuBtn)
 }
 
 func (t *chatTab) clearConversation() {

@@ -60,6 +60,8 @@ func NewChatView(placeholder string) *ChatView {
 	v.placeholder = widget.NewLabel(placeholder)
 	v.placeholder.Alignment = fyne.TextAlignCenter
 	v.placeholder.Importance = widget.LowImportance
+	// Wrapping keeps a long hint from setting the view's minimum width.
+	v.placeholder.Wrapping = fyne.TextWrapWord
 	v.measurer = NewBubble(ChatMessage{})
 	v.offsets = []float32{0}
 	return v
@@ -303,7 +305,7 @@ func (v *ChatView) CreateRenderer() fyne.WidgetRenderer {
 	if len(v.msgs) > 0 {
 		v.placeholder.Hide()
 	}
-	return widget.NewSimpleRenderer(container.NewStack(v.scroll, container.NewCenter(v.placeholder)))
+	return widget.NewSimpleRenderer(container.NewStack(v.scroll, container.New(middleLayout{}, v.placeholder)))
 }
 
 // chatLayout sizes the content to the total height and places the visible
@@ -317,3 +319,18 @@ func (l *chatLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 func (l *chatLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(0, l.v.offsets[len(l.v.offsets)-1])
 }
+
+// middleLayout centres a wrapping label vertically at the full width,
+// without letting its text set a minimum width.
+type middleLayout struct{}
+
+func (middleLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+		o.Resize(fyne.NewSize(size.Width, h))
+	}
+}
+
+func (middleLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }

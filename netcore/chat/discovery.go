@@ -83,7 +83,15 @@ func (c *Chat) announce(r *runState, reply, bye bool) []byte {
 func (c *Chat) broadcast(r *runState, bye bool) {
 	b := c.announce(r, false, bye)
 	ports := []int{int(r.local.Port())}
-	for _, p := range c.cfg.AnnouncePorts {
+	extra := append([]int(nil), c.cfg.AnnouncePorts...)
+	// Instances heard on other ports found us through DefaultPort or our
+	// reply; our broadcasts must reach their port too, or they forget us.
+	c.mu.Lock()
+	for _, n := range c.nearby {
+		extra = append(extra, int(n.Addr.Port()))
+	}
+	c.mu.Unlock()
+	for _, p := range extra {
 		if p > 0 && p <= 65535 && !slices.Contains(ports, p) {
 			ports = append(ports, p)
 		}

@@ -22,10 +22,14 @@ func discoveryPair(t *testing.T, a, b *Chat, aAddr, bAddr netip.AddrPort) {
 	if nb[0].Nick != a.Nickname() || nb[0].Addr != aAddr {
 		t.Fatalf("b sees %+v, want %s at %s", nb[0], a.Nickname(), aAddr)
 	}
-	// Several announce rounds pass; none of them is a message.
-	time.Sleep(3 * a.cfg.AnnounceInterval)
+	// Long enough for a silent instance to be forgotten: both still see
+	// each other, and no announce became a message.
+	time.Sleep(3*a.cfg.AnnounceInterval + 1500*time.Millisecond)
 	if n := len(a.Conversations()) + len(b.Conversations()); n != 0 {
 		t.Fatalf("announces opened conversations: %s / %s", keys(a.Conversations()), keys(b.Conversations()))
+	}
+	if len(a.Nearby()) != 1 || len(b.Nearby()) != 1 {
+		t.Fatalf("forgotten: a sees %v, b sees %v", a.Nearby(), b.Nearby())
 	}
 	key, err := a.Discover(na[0])
 	if err != nil {
