@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -80,6 +81,10 @@ var chatHistoryDir = func(a fyne.App) string {
 	return filepath.Join(root.Path(), "chat")
 }
 
+// chatBroadcasts overrides where discovery announces (nil: the subnet
+// broadcast addresses of this computer); tests keep announces on loopback.
+var chatBroadcasts func() []netip.Addr
+
 // Preference keys of the Chat tab (prefixed "chat.").
 const (
 	prefChatNick      = "nick"
@@ -111,11 +116,12 @@ func (u *appUI) buildChatTab(dir string) *chatTab {
 	v, b := appVersion(u.app)
 	t.sync = newChatSync(t.flush)
 	c, err := chat.New(chat.Config{
-		Nickname:  t.p.str(prefChatNick, defaultNick()),
-		Dir:       dir,
-		Discovery: t.p.boolean(prefChatDiscovery, false),
-		App:       "NetDebug " + v + "+" + b,
-		OnChange:  t.sync.changed,
+		Nickname:   t.p.str(prefChatNick, defaultNick()),
+		Dir:        dir,
+		Discovery:  t.p.boolean(prefChatDiscovery, false),
+		App:        "NetDebug " + v + "+" + b,
+		Broadcasts: chatBroadcasts,
+		OnChange:   t.sync.changed,
 	})
 	if err != nil {
 		// A history folder that cannot be made must not cost the chat.
@@ -160,21 +166,25 @@ func (t *chatTab) buildTopBar() {
 	t.port.SetPlaceHolder(tr("port"))
 	t.port.SetText(t.p.str(prefChatPort, strconv.Itoa(chat.DefaultPort)))
 	t.port.OnSubmitted = func(string) { t.toggleOnline() }
-	t.acceptTCP = widget.NewCheck(tr("Accept TCP"), func(on bool) {
+	// Checks get their remembered state before their callbacks, which
+	// need the rest of the tab.
+	t.acceptTCP = widget.NewCheck(tr("Accept TCP"), nil)
+	t.acceptTCP.SetChecked(t.p.boolean(prefChatAcceptTCP, false))
+	t.acceptTCP.OnChanged = func(on bool) {
 		t.p.setBool(prefChatAcceptTCP, on)
 		if st := t.chat.State(); st.Online && st.AcceptTCP != on {
 			// The listener comes and goes with the chat socket.
 			t.chat.Stop()
 			t.goOnline()
 		}
-	})
-	t.acceptTCP.SetChecked(t.p.boolean(prefChatAcceptTCP, false))
-	t.discover = widget.NewCheck(tr("Discover nearby"), func(on bool) {
+	}
+	t.discover = widget.NewCheck(tr("Discover nearby"), nil)
+	t.discover.SetChecked(t.p.boolean(prefChatDiscovery, false))
+	t.discover.OnChanged = func(on bool) {
 		t.p.setBool(prefChatDiscovery, on)
 		t.chat.SetDiscovery(on)
 		t.refreshAll()
-	})
-	t.discover.SetChecked(t.p.boolean(prefChatDiscovery, false))
+	}
 	t.onlineBtn = widget.NewButtonWithIcon(tr("Go online"), theme.MediaPlayIcon(), t.toggleOnline)
 	t.onlineBtn.Importance = widget.HighImportance
 	t.usePortBtn = widget.NewButton("", func() {

@@ -23,13 +23,22 @@ import (
 
 // Tests that build the whole window (other tabs' tests) keep the chat's
 // history in memory rather than in the test app's shared temp folder.
-func init() { chatHistoryDir = func(fyne.App) string { return "" } }
+// Discovery announces stay on loopback.
+func init() {
+	chatHistoryDir = func(fyne.App) string { return "" }
+	chatBroadcasts = func() []netip.Addr { return []netip.Addr{netip.MustParseAddr("127.255.255.255")} }
+}
 
 // newChatTestTab builds the Chat tab alone on a test app with its history
 // in dir.
 func newChatTestTab(t *testing.T, dir string) (*chatTab, *fakeFiles) {
 	t.Helper()
-	a := test.NewTempApp(t)
+	return chatTabOn(t, test.NewTempApp(t), dir)
+}
+
+// chatTabOn builds the Chat tab on app a (whose preferences it reads).
+func chatTabOn(t *testing.T, a fyne.App, dir string) (*chatTab, *fakeFiles) {
+	t.Helper()
 	w := test.NewTempWindow(t, nil)
 	files := &fakeFiles{}
 	u := &appUI{app: a, win: w, files: files}
@@ -389,5 +398,49 @@ func TestChatTabDiscoveryShowsNearby(t *testing.T) {
 			t.Error("discovery choice not remembered")
 		}
 		ct.discover.SetChecked(false)
+	})
+}
+
+// Settings are remembered: nickname, port, TCP, discovery, being online
+// and the open conversation come back when the tab is built again.
+func TestChatTabRemembersSettings(t *testing.T) {
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	ct, _ := chatTabOn(t, a, dir)
+	p := newUDPPeer(t)
+	onUI(func() {
+		ct.nick.SetText("小明")
+		ct.acceptTCP.SetChecked(true)
+	})
+	goOnline(t, ct)
+	onUI(func() {
+		ct.discover.SetChecked(true)
+		ct.peer.SetText(p.key())
+		test.Tap(ct.addBtn)
+	})
+	eventually(t, "the conversation open", func() bool { return ct.current == p.key() })
+	onUI(ct.u.shutdown)
+
+	ct2, _ := chatTabOn(t, a, dir)
+	onUI(func() {
+		st := ct2.chat.State()
+		if ct2.nick.Text != "小明" || ct2.chat.Nickname() != "小明" || !ct2.acceptTCP.Checked || !ct2.discover.Checked {
+			t.Errorf("settings: nick %q, tcp %v, discovery %v", ct2.nick.Text, ct2.acceptTCP.Checked, ct2.discover.Checked)
+		}
+		if !st.Online || !st.AcceptTCP || !st.Discovery || ct2.onlineBtn.Text != "Go offline" {
+			t.Errorf("not back online as before: %+v", st)
+		}
+		if ct2.current != p.key() || ct2.title.Text != p.key() {
+			t.Errorf("open conversation %q", ct2.current)
+		}
+		// Going offline is remembered too.
+		test.Tap(ct2.onlineBtn)
+	})
+	onUI(ct2.u.shutdown)
+	ct3, _ := chatTabOn(t, a, dir)
+	onUI(func() {
+		if ct3.chat.State().Online {
+			t.Error("online again after going offline")
+		}
 	})
 }
