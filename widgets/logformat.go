@@ -56,13 +56,17 @@ type textView struct {
 // that begin a character r finishes.
 func (t textView) carryIn(seq uint64, r *Record) []byte {
 	for back := uint64(1); back <= lookaround && back <= seq; back++ {
-		prev, ok := t.store.BySeq(seq - back)
-		if !ok {
-			return nil
-		}
-		if sameStream(&prev, r) {
-			n := codec.IncompleteTail(t.enc, prev.Data)
-			return prev.Data[len(prev.Data)-n:]
+		var carry []byte
+		found := false
+		ok := t.store.With(seq-back, func(prev *Record) {
+			if sameStream(prev, r) {
+				found = true
+				n := codec.IncompleteTail(t.enc, prev.Data)
+				carry = append(carry, prev.Data[len(prev.Data)-n:]...)
+			}
+		})
+		if !ok || found {
+			return carry
 		}
 	}
 	return nil
@@ -72,28 +76,29 @@ func (t textView) carryIn(seq uint64, r *Record) []byte {
 // will show this record's incomplete last character.
 func (t textView) continued(seq uint64, r *Record) bool {
 	for fwd := uint64(1); fwd <= lookaround; fwd++ {
-		next, ok := t.store.BySeq(seq + fwd)
-		if !ok {
+		same := false
+		if !t.store.With(seq+fwd, func(next *Record) { same = sameStream(next, r) }) {
 			return false
 		}
-		if sameStream(&next, r) {
+		if same {
 			return true
 		}
 	}
 	return false
 }
 
-// text decodes up to limit bytes of r (0 = all). truncated reports bytes
-// left out.
-func (t textView) text(seq uint64, r *Record, limit int) (s string, truncated int) {
+// text decodes r's data (0 = all of it, else at most limit bytes); full is
+// the record's real length when r holds only its first bytes. truncated
+// reports bytes left out.
+func (t textView) text(seq uint64, r *Record, full, limit int) (s string, truncated int) {
 	if r.Dir == Note || r.Dir == Fault {
 		return string(r.Data), 0
 	}
 	data := r.Data
 	if limit > 0 && len(data) > limit {
-		truncated = len(data) - limit
 		data = data[:limit]
 	}
+	truncated = full - len(data)
 	d := codec.NewDecoder(t.enc)
 	carry := t.carryIn(seq, r)
 	var sb strings.Builder
@@ -107,14 +112,15 @@ func (t textView) text(seq uint64, r *Record, limit int) (s string, truncated in
 	return sb.String(), truncated
 }
 
-// rowBody is the one-line form of a record in the given mode.
-func (t textView) rowBody(seq uint64, r *Record, mode DisplayMode) string {
+// rowBody is the one-line form of a record in the given mode; r may hold
+// only the first bytes of a record of full bytes.
+func (t textView) rowBody(seq uint64, r *Record, full int, mode DisplayMode) string {
 	if r.Dir == Note || r.Dir == Fault {
 		return codec.EscapeText(string(r.Data))
 	}
 	var sb strings.Builder
 	if mode == ShowText || mode == ShowBoth {
-		s, more := t.text(seq, r, rowLimit)
+		s, more := t.text(seq, r, full, rowLimit)
 		sb.WriteString(codec.EscapeText(s))
 		if more > 0 && mode == ShowText {
 			fmt.Fprintf(&sb, " … (+%d B)", more)
@@ -126,24 +132,22 @@ func (t textView) rowBody(seq uint64, r *Record, mode DisplayMode) string {
 		}
 		n := min(len(r.Data), rowLimit/2)
 		sb.WriteString(codec.FormatHex(r.Data[:n]))
-		if n < len(r.Data) {
-			fmt.Fprintf(&sb, " … (+%d B)", len(r.Data)-n)
+		if n < full {
+			fmt.Fprintf(&sb, " … (+%d B)", full-n)
 		}
 	}
 	return sb.String()
 }
 
 // header is "12:00:01.123 RX 192.168.1.10:5000 (5 B)".
-func header(r *Record, showTime bool) (timeText, tag, peer string) {
+func header(r *Record, full int, showTime bool) (timeText, tag, peer string) {
 	if showTime {
 		timeText = r.Time.Format("15:04:05.000")
 	}
 	tag = r.Dir.String()
 	switch r.Dir {
-	case RX:
-		peer = fmt.Sprintf("%s (%d B)", r.Peer, len(r.Data))
-	case TX:
-		peer = fmt.Sprintf("%s (%d B)", r.Peer, len(r.Data))
+	case RX, TX:
+		peer = fmt.Sprintf("%s (%d B)", r.Peer, full)
 	default:
 		peer = r.Peer
 	}
@@ -152,7 +156,7 @@ func header(r *Record, showTime bool) (timeText, tag, peer string) {
 
 // fullText is the complete form of a record for the detail pane and saved
 // logs: a header line, then text and/or a hex dump.
-func (t textView) fullText(seq uint64, r *Record, mode DisplayMode) string {
+func (t textView) fullText(seq uint64, r *Record, full int, mode DisplayMode) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "[%s] %s", r.Time.Format("2006-01-02 15:04:05.000"), r.Dir)
 	if r.Peer != "" {
@@ -162,9 +166,9 @@ func (t textView) fullText(seq uint64, r *Record, mode DisplayMode) string {
 		fmt.Fprintf(&sb, " %s\n", r.Data)
 		return sb.String()
 	}
-	fmt.Fprintf(&sb, " (%d bytes, %s)\n", len(r.Data), t.enc)
+	fmt.Fprintf(&sb, " (%d bytes, %s)\n", full, t.enc)
 	if mode == ShowText || mode == ShowBoth {
-		s, _ := t.text(seq, r, 0)
+		s, _ := t.text(seq, r, len(r.Data), 0)
 		sb.WriteString(s)
 		if !strings.HasSuffix(s, "\n") {
 			sb.WriteByte('\n')
@@ -182,7 +186,7 @@ func (t textView) matches(seq uint64, r *Record, mode DisplayMode, q string) boo
 		return strings.Contains(strings.ToLower(string(r.Data)), q)
 	}
 	if mode != ShowHex {
-		s, _ := t.text(seq, r, 0)
+		s, _ := t.text(seq, r, len(r.Data), 0)
 		if strings.Contains(strings.ToLower(s), q) || strings.Contains(strings.ToLower(codec.EscapeText(s)), q) {
 			return true
 		}

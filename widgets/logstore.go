@@ -52,12 +52,34 @@ type Counters struct {
 	RxBytes, RxPackets, TxBytes, TxPackets uint64
 }
 
+// slot is a record as stored: its data lives in the arena (off >= 0) or,
+// for the rare record too large for it, in ext.
+type slot struct {
+	time time.Time
+	dir  Direction
+	peer string
+	off  int
+	n    int
+	ext  []byte
+}
+
+// minArena is the arena's starting size; it doubles up to MaxBytes.
+const minArena = 64 << 10
+
 // LogStore is a bounded ring of records, safe for concurrent use: sessions
 // append from their goroutines, the view reads on the UI goroutine.
+//
+// Record data is copied into one ring-shaped byte arena no larger than
+// MaxBytes, so the store's memory is bounded exactly and a flood creates no
+// garbage: appending overwrites the space of the records it drops. Readers
+// therefore get copies (At, BySeq, Snapshot) or a look under the lock
+// (With, Range).
 type LogStore struct {
 	mu       sync.Mutex
-	ring     []Record
+	ring     []slot
 	start, n int
+	arena    []byte
+	head     int // where the next arena record goes
 	bytes    int64
 	limits   LogLimits
 	// first is the sequence number of the oldest record held; sequence
@@ -87,21 +109,30 @@ func (s *LogStore) SetLimits(l LogLimits) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.n > 0 && l.MaxRecords != s.limits.MaxRecords {
-		// Re-pack into a ring of the new size.
-		old := make([]Record, s.n)
-		for i := range old {
-			old[i] = s.ring[(s.start+i)%len(s.ring)]
-		}
-		s.ring, s.start, s.n, s.bytes = nil, 0, 0, 0
-		s.limits = l
-		for _, r := range old {
-			s.placeLocked(r)
-		}
-	}
 	s.limits = l
-	s.trimLocked()
+	for s.n > 0 && (s.n > l.MaxRecords || s.bytes > l.MaxBytes) {
+		s.dropOldestLocked()
+	}
+	// Re-pack into a ring and an arena that fit the new caps.
+	s.repackLocked(max(s.n, min(1024, l.MaxRecords)), s.arenaSize(s.liveArenaBytesLocked()))
 	s.version++
+}
+
+// arenaSize is the arena size for need bytes: a power of two from minArena
+// while that is under a sixteenth of MaxBytes, then MaxBytes itself. Going
+// straight to the cap avoids holding the old and new arenas at once while
+// copying the big ones; pages of the new arena only become resident as
+// records fill them.
+func (s *LogStore) arenaSize(need int) int {
+	limit := max(s.limits.MaxBytes, minArena)
+	size := int64(minArena)
+	for size < int64(need) {
+		size *= 2
+	}
+	if size > limit/16 {
+		return int(limit)
+	}
+	return int(size)
 }
 
 // Limits returns the caps in force.
@@ -111,15 +142,10 @@ func (s *LogStore) Limits() LogLimits {
 	return s.limits
 }
 
-// Append adds a record, counting RX and TX traffic.
+// Append adds a copy of r, counting RX and TX traffic. r.Data is not
+// retained.
 func (s *LogStore) Append(r Record) {
 	s.mu.Lock()
-	s.appendLocked(r)
-	s.version++
-	s.mu.Unlock()
-}
-
-func (s *LogStore) appendLocked(r Record) {
 	switch r.Dir {
 	case RX:
 		s.counters.RxBytes += uint64(len(r.Data))
@@ -129,48 +155,146 @@ func (s *LogStore) appendLocked(r Record) {
 		s.counters.TxPackets++
 	}
 	s.placeLocked(r)
+	s.version++
+	s.mu.Unlock()
 }
 
-// placeLocked stores r at the end of the ring, dropping old records to stay
-// under the caps.
 func (s *LogStore) placeLocked(r Record) {
+	size := int64(len(r.Data)) + recordOverhead
+	for s.n > 0 && (s.n >= s.limits.MaxRecords || s.bytes+size > s.limits.MaxBytes) {
+		s.dropOldestLocked()
+	}
 	if s.n == len(s.ring) {
-		if s.n >= s.limits.MaxRecords {
-			s.dropOldestLocked()
-		} else {
-			s.growLocked()
-		}
+		s.repackLocked(min(max(1024, len(s.ring)*2), s.limits.MaxRecords), len(s.arena))
 	}
-	s.ring[(s.start+s.n)%len(s.ring)] = r
+	sl := slot{time: r.Time, dir: r.Dir, peer: r.Peer, n: len(r.Data), off: -1}
+	if len(r.Data) > int(s.limits.MaxBytes/4) {
+		// A record this large would churn the whole arena; keep it apart
+		// (the byte cap still counts it).
+		sl.ext = append([]byte(nil), r.Data...)
+	} else {
+		sl.off = s.allocLocked(len(r.Data))
+		copy(s.arena[sl.off:], r.Data)
+	}
+	s.ring[(s.start+s.n)%len(s.ring)] = sl
 	s.n++
-	s.bytes += int64(len(r.Data)) + recordOverhead
-	s.trimLocked()
+	s.bytes += size
 }
 
-func (s *LogStore) growLocked() {
-	size := min(max(1024, len(s.ring)*2), s.limits.MaxRecords)
-	ring := make([]Record, size)
-	for i := 0; i < s.n; i++ {
-		ring[i] = s.ring[(s.start+i)%len(s.ring)]
-	}
-	s.ring, s.start = ring, 0
-}
-
-func (s *LogStore) trimLocked() {
-	for s.n > 0 && (s.bytes > s.limits.MaxBytes || s.n > s.limits.MaxRecords) {
+// allocLocked finds n bytes in the arena, growing it (up to MaxBytes)
+// before it drops the oldest records whose space it needs.
+func (s *LogStore) allocLocked(n int) int {
+	for {
+		tail, any := s.tailLocked()
+		if !any {
+			s.head = 0
+		}
+		p := s.head
+		if p+n > len(s.arena) {
+			if s.growLocked(n) {
+				continue
+			}
+			p = 0 // wrap around
+		}
+		if !any {
+			s.head = p + n
+			return p
+		}
+		// The live data runs from tail to head, around the end when
+		// tail is not before head.
+		var overlaps bool
+		if tail >= s.head {
+			overlaps = p+n > tail || p < s.head
+		} else {
+			overlaps = p < s.head && p+n > tail
+		}
+		if !overlaps {
+			s.head = p + n
+			return p
+		}
+		if s.growLocked(n) {
+			continue
+		}
 		s.dropOldestLocked()
 	}
 }
 
+// growLocked doubles the arena (compacting it) when it is below MaxBytes.
+func (s *LogStore) growLocked(n int) bool {
+	size := s.arenaSize(max(len(s.arena)*2, s.liveArenaBytesLocked()+n+1))
+	if size <= len(s.arena) {
+		return false
+	}
+	s.repackLocked(len(s.ring), size)
+	return true
+}
+
+// tailLocked is the arena offset of the oldest record kept in the arena.
+func (s *LogStore) tailLocked() (int, bool) {
+	for i := 0; i < s.n; i++ {
+		if sl := &s.ring[(s.start+i)%len(s.ring)]; sl.off >= 0 {
+			return sl.off, true
+		}
+	}
+	return 0, false
+}
+
+func (s *LogStore) liveArenaBytesLocked() int {
+	total := 0
+	for i := 0; i < s.n; i++ {
+		if sl := &s.ring[(s.start+i)%len(s.ring)]; sl.off >= 0 {
+			total += sl.n
+		}
+	}
+	return total
+}
+
+// repackLocked moves the records into a ring of ringSize slots and an arena
+// of arenaSize bytes, oldest first and contiguous.
+func (s *LogStore) repackLocked(ringSize, arenaSize int) {
+	ring := make([]slot, max(ringSize, s.n, 1))
+	arena := make([]byte, arenaSize)
+	head := 0
+	for i := 0; i < s.n; i++ {
+		sl := s.ring[(s.start+i)%len(s.ring)]
+		if sl.off >= 0 {
+			copy(arena[head:], s.arena[sl.off:sl.off+sl.n])
+			sl.off = head
+			head += sl.n
+		}
+		ring[i] = sl
+	}
+	s.ring, s.start, s.arena, s.head = ring, 0, arena, head
+}
+
 func (s *LogStore) dropOldestLocked() {
-	r := &s.ring[s.start]
-	s.bytes -= int64(len(r.Data)) + recordOverhead
+	sl := &s.ring[s.start]
+	s.bytes -= int64(sl.n) + recordOverhead
 	s.dropped++
-	s.droppedBytes += uint64(len(r.Data))
-	*r = Record{}
+	s.droppedBytes += uint64(sl.n)
+	*sl = slot{}
 	s.start = (s.start + 1) % len(s.ring)
 	s.n--
 	s.first++
+	if s.n == 0 {
+		s.head = 0
+	}
+}
+
+func (s *LogStore) dataLocked(sl *slot) []byte {
+	if sl.off < 0 {
+		return sl.ext
+	}
+	return s.arena[sl.off : sl.off+sl.n : sl.off+sl.n]
+}
+
+func (s *LogStore) recordLocked(i int, copyData bool) Record {
+	sl := &s.ring[(s.start+i)%len(s.ring)]
+	data := s.dataLocked(sl)
+	if copyData {
+		data = append([]byte(nil), data...)
+	}
+	return Record{Time: sl.time, Dir: sl.dir, Peer: sl.peer, Data: data}
 }
 
 // Len is the number of records held.
@@ -180,25 +304,54 @@ func (s *LogStore) Len() int {
 	return s.n
 }
 
-// At returns the i-th record held, oldest first. ok is false when i is out
-// of range (the record may have just been dropped).
+// At returns a copy of the i-th record held, oldest first. ok is false when
+// i is out of range (the record may have just been dropped).
 func (s *LogStore) At(i int) (Record, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i < 0 || i >= s.n {
 		return Record{}, false
 	}
-	return s.ring[(s.start+i)%len(s.ring)], true
+	return s.recordLocked(i, true), true
 }
 
-// BySeq returns the record with sequence number seq, if still held.
+// BySeq returns a copy of the record with sequence number seq, if still
+// held.
 func (s *LogStore) BySeq(seq uint64) (Record, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if seq < s.first || seq >= s.first+uint64(s.n) {
 		return Record{}, false
 	}
-	return s.ring[(s.start+int(seq-s.first))%len(s.ring)], true
+	return s.recordLocked(int(seq-s.first), true), true
+}
+
+// Peek returns the record seq with a copy of at most limit bytes of its
+// data, and the data's full length: what a view needs to draw one row.
+func (s *LogStore) Peek(seq uint64, limit int) (r Record, full int, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq < s.first || seq >= s.first+uint64(s.n) {
+		return Record{}, 0, false
+	}
+	r = s.recordLocked(int(seq-s.first), false)
+	full = len(r.Data)
+	r.Data = append([]byte(nil), r.Data[:min(full, limit)]...)
+	return r, full, true
+}
+
+// With calls fn with the record seq while holding the store's lock, without
+// copying its data: fn must be quick, must not keep r.Data and must not call
+// the store. It reports whether the record is still held.
+func (s *LogStore) With(seq uint64, fn func(r *Record)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq < s.first || seq >= s.first+uint64(s.n) {
+		return false
+	}
+	r := s.recordLocked(int(seq-s.first), false)
+	fn(&r)
+	return true
 }
 
 // Window returns the sequence number of the oldest record and the count.
@@ -209,8 +362,8 @@ func (s *LogStore) Window() (first uint64, n int) {
 }
 
 // Range calls fn for records with sequence numbers from seq on, oldest
-// first, until fn returns false. It holds the store's lock: fn must be quick
-// and must not call the store.
+// first, until fn returns false. Like With it holds the lock and lends the
+// data: fn must be quick, must not keep r.Data and must not call the store.
 func (s *LogStore) Range(seq uint64, fn func(seq uint64, r *Record) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,20 +371,20 @@ func (s *LogStore) Range(seq uint64, fn func(seq uint64, r *Record) bool) {
 		seq = s.first
 	}
 	for q := seq; q < s.first+uint64(s.n); q++ {
-		if !fn(q, &s.ring[(s.start+int(q-s.first))%len(s.ring)]) {
+		r := s.recordLocked(int(q-s.first), false)
+		if !fn(q, &r) {
 			return
 		}
 	}
 }
 
-// Snapshot copies the records held (the data slices are shared; records are
-// never modified once appended).
+// Snapshot copies every record held, data included.
 func (s *LogStore) Snapshot() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Record, s.n)
 	for i := range out {
-		out[i] = s.ring[(s.start+i)%len(s.ring)]
+		out[i] = s.recordLocked(i, true)
 	}
 	return out
 }
@@ -243,6 +396,7 @@ func (s *LogStore) Clear() {
 	defer s.mu.Unlock()
 	s.first += uint64(s.n)
 	s.ring, s.start, s.n, s.bytes = nil, 0, 0, 0
+	s.arena, s.head = nil, 0
 	s.version++
 }
 
@@ -263,7 +417,7 @@ func (s *LogStore) ResetCounters() {
 	s.version++
 }
 
-// Usage reports records and bytes held.
+// Usage reports records and bytes held (data plus per-record overhead).
 func (s *LogStore) Usage() (records int, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,7 +1,6 @@
 package widgets
 
 import (
-	"fmt"
 	"image/color"
 	"math"
 
@@ -256,14 +255,14 @@ func (v *LogView) seqOf(id widget.ListItemID) uint64 {
 func (v *LogView) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	row := obj.(*fyne.Container)
 	seq := v.seqOf(id)
-	r, ok := v.store.BySeq(seq)
+	r, full, ok := v.store.Peek(seq, rowLimit)
 	if !ok {
 		setRow(row, "", "", "", lang.L("(dropped by the log limit)"), theme.Color(theme.ColorNameDisabled))
 		return
 	}
 	tv := textView{store: v.store, enc: v.settings.Encoding}
-	t, tag, peer := header(&r, v.settings.ShowTime)
-	setRow(row, t, tag, peer, tv.rowBody(seq, &r, v.settings.Mode), dirColor(r.Dir))
+	t, tag, peer := header(&r, full, v.settings.ShowTime)
+	setRow(row, t, tag, peer, tv.rowBody(seq, &r, full, v.settings.Mode), dirColor(r.Dir))
 }
 
 func dirColor(d Direction) color.Color {
@@ -369,19 +368,16 @@ func (v *LogView) refreshDetail() {
 		}
 		return
 	}
-	r, ok := v.store.BySeq(v.selected)
+	r, full, ok := v.store.Peek(v.selected, detailLimit)
 	if !ok {
 		v.detailTxt.SetText(lang.L("(dropped by the log limit)"))
 	} else {
 		tv := textView{store: v.store, enc: v.settings.Encoding}
-		if len(r.Data) > detailLimit {
-			cut := r
-			cut.Data = r.Data[:detailLimit]
-			v.detailTxt.SetText(tv.fullText(v.selected, &cut, v.settings.Mode) +
-				fmt.Sprintf(lang.L("… %d more bytes: save the log to see them all"), len(r.Data)-detailLimit))
-		} else {
-			v.detailTxt.SetText(tv.fullText(v.selected, &r, v.settings.Mode))
+		text := tv.fullText(v.selected, &r, full, v.settings.Mode)
+		if full > len(r.Data) {
+			text += lang.L("… {{.More}} more bytes: save the log to see them all", map[string]any{"More": full - len(r.Data)})
 		}
+		v.detailTxt.SetText(text)
 	}
 	if !v.detail.Visible() {
 		v.detail.Show()

@@ -163,11 +163,22 @@ func (f *Framer) Pending() int { return len(f.pending) }
 // Push adds data and returns the frames it completes. The returned slices are
 // the caller's to keep; data is not retained.
 func (f *Framer) Push(data []byte) [][]byte {
+	var frames [][]byte
+	f.Each(data, func(frame []byte) { frames = append(frames, clone(frame)) })
+	return frames
+}
+
+// Each adds data and calls fn with each frame it completes, in order. The
+// frame is only valid during the call (it may point into data or into the
+// framer's buffer), so a flood costs no allocation per frame; copy it to
+// keep it. data is not retained.
+func (f *Framer) Each(data []byte, fn func(frame []byte)) {
 	if len(data) == 0 {
-		return nil
+		return
 	}
 	if f.cfg.Mode == Raw {
-		return [][]byte{clone(data)}
+		fn(data)
+		return
 	}
 	var buf []byte
 	if len(f.pending) > 0 {
@@ -177,18 +188,17 @@ func (f *Framer) Push(data []byte) [][]byte {
 	}
 	// Bytes already searched for a delimiter need not be searched again.
 	searchFrom := max(0, len(f.pending)-len(f.cfg.Delimiter)+1)
-	frames, used := f.cut(buf, searchFrom)
+	used := f.cut(buf, searchFrom, fn)
 	// buf may share f.pending's array; append moves the tail with memmove,
 	// which is safe for overlapping slices.
 	f.pending = append(f.pending[:0], buf[used:]...)
 	if max := f.cfg.maxFrame(); len(f.pending) >= max {
-		frames = append(frames, clone(f.pending))
+		fn(f.pending)
 		f.pending = f.pending[:0]
 	}
 	if cap(f.pending) > 4*f.cfg.maxFrame() && len(f.pending) == 0 {
 		f.pending = nil
 	}
-	return frames
 }
 
 // Flush returns the buffered bytes as a last, incomplete frame (nil when
@@ -202,10 +212,9 @@ func (f *Framer) Flush() []byte {
 	return out
 }
 
-// cut returns the complete frames at the front of buf and how many bytes they
-// used. Frames are copies: buf may be reused.
-func (f *Framer) cut(buf []byte, searchFrom int) ([][]byte, int) {
-	var frames [][]byte
+// cut passes the complete frames at the front of buf to fn, as subslices of
+// buf, and returns how many bytes they used.
+func (f *Framer) cut(buf []byte, searchFrom int, fn func([]byte)) int {
 	used := 0
 	switch f.cfg.Mode {
 	case Delimiter:
@@ -216,13 +225,13 @@ func (f *Framer) cut(buf []byte, searchFrom int) ([][]byte, int) {
 				break
 			}
 			end := i + len(d)
-			frames = append(frames, clone(buf[used:end]))
+			fn(buf[used:end:end])
 			used = end
 		}
 	case Fixed:
 		n := f.cfg.FixedLen
 		for len(buf)-used >= n {
-			frames = append(frames, clone(buf[used:used+n]))
+			fn(buf[used : used+n : used+n])
 			used += n
 		}
 	case LengthPrefix:
@@ -232,20 +241,21 @@ func (f *Framer) cut(buf []byte, searchFrom int) ([][]byte, int) {
 			if !ok {
 				// A length that cannot be right: show the header on its own
 				// and look for the next frame after it.
-				frames = append(frames, clone(buf[used:used+h]))
+				fn(buf[used : used+h : used+h])
 				used += h
 				continue
 			}
 			if len(buf)-used < h+body {
 				break
 			}
-			frames = append(frames, clone(buf[used:used+h+body]))
-			used += h + body
+			end := used + h + body
+			fn(buf[used:end:end])
+			used = end
 		}
 	case IdleGap:
 		// Everything waits for silence (or MaxFrame).
 	}
-	return frames, used
+	return used
 }
 
 // bodyLen decodes a length header. It is false when the length is smaller

@@ -56,7 +56,10 @@ type Event struct {
 	Peer string
 	// Client identifies a TCP server's client; 0 elsewhere.
 	Client uint64
-	// Data is the payload of Received and Sent; the handler may keep it.
+	// Data is the payload of Received and Sent. For Received it is lent:
+	// it is only valid until the handler returns (the session reads the
+	// next chunk into the same buffer), so a handler that keeps data must
+	// copy it. That is what lets a flood cost no allocation per read.
 	Data []byte
 	// Err is set on Error, and on Closed when the close was not asked for.
 	Err error

@@ -20,6 +20,7 @@ type recorder struct {
 func newRecorder() *recorder { return &recorder{signal: make(chan struct{}, 1)} }
 
 func (r *recorder) handle(ev Event) {
+	ev.Data = append([]byte(nil), ev.Data...) // lent by the session
 	r.mu.Lock()
 	r.events = append(r.events, ev)
 	if ev.Kind == Received {

@@ -59,6 +59,11 @@ func (r *streamReader) applyFraming() {
 	r.framer = f
 }
 
+func (r *streamReader) emitFrame(f []byte) {
+	r.counters.rxFrames.Add(1)
+	r.emit(f)
+}
+
 func (r *streamReader) flush() {
 	if rest := r.framer.Flush(); rest != nil {
 		r.counters.rxFrames.Add(1)
@@ -91,10 +96,7 @@ func (r *streamReader) run() error {
 					}
 				}
 			}
-			for _, f := range r.framer.Push(buf[:n]) {
-				r.counters.rxFrames.Add(1)
-				r.emit(f)
-			}
+			r.framer.Each(buf[:n], r.emitFrame)
 			// A read that fills the buffer means more is waiting: grow it
 			// so a flood costs fewer reads; idle clients stay small.
 			if n == len(buf) && len(buf) < maxReadBuffer {

@@ -228,9 +228,8 @@ func (s *UDPSession) note(from netip.AddrPort, data []byte, fc **framing.Config)
 		clear(s.framers)
 	}
 	if cur.Mode == "" || cur.Mode == framing.Raw {
-		out := make([]byte, len(data))
-		copy(out, data)
-		return snd.Addr, [][]byte{out}
+		// Lent to the handler, like TCP reads: valid until the next read.
+		return snd.Addr, [][]byte{data}
 	}
 	f := s.framers[from]
 	if f == nil {

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/netcore/session"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+// The benchmarks here measure the whole receive path the GUI uses, headless:
+// netcore session → adapter → bounded log store → log view. Each one reports
+// a raw io.Copy baseline from the same run. `make bench` runs them.
+
+const gib = 1 << 30
+
+// resetPeakRSS zeroes the kernel's high-water mark so peakRSSMB measures one
+// benchmark (Linux; elsewhere the metric is left out).
+func resetPeakRSS() {
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return -1
+}
+
+// flood listens on loopback and writes total bytes to each connection.
+func flood(b *testing.B, total int64) (addr string, stop func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				chunk := bytes.Repeat([]byte("0123456789abcdef"), 16<<10) // 256 KiB
+				for sent := int64(0); sent < total; sent += int64(len(chunk)) {
+					if _, err := c.Write(chunk[:min(int64(len(chunk)), total-sent)]); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }
+}
+
+// BenchmarkTCPClient1GiB: a loopback peer sends 1 GiB to the TCP client.
+// raw is io.Copy(io.Discard, conn), the ceiling; netcore is the session with
+// a counting handler; pipeline adds the adapter, log store (default caps)
+// and log view, as the GUI runs them.
+func BenchmarkTCPClient1GiB(b *testing.B) {
+	addr, stop := flood(b, gib)
+	defer stop()
+
+	b.Run("raw", func(b *testing.B) {
+		b.SetBytes(gib)
+		for i := 0; i < b.N; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, _ := io.Copy(io.Discard, c)
+			c.Close()
+			if n != gib {
+				b.Fatalf("got %d bytes", n)
+			}
+		}
+	})
+
+	receive := func(b *testing.B, handler func(done chan struct{}, got *atomic.Int64) session.Handler) {
+		b.SetBytes(gib)
+		runtime.GC()
+		resetPeakRSS()
+		for i := 0; i < b.N; i++ {
+			done := make(chan struct{})
+			var got atomic.Int64
+			c, err := session.NewTCPClient(session.TCPClientConfig{Address: addr}, handler(done, &got))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := c.Connect(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			<-done
+			c.Close()
+			if st := c.Stats(); st.RxBytes != gib {
+				b.Fatalf("received %d", st.RxBytes)
+			}
+		}
+		b.ReportMetric(peakRSSMB(), "peakRSS-MB")
+	}
+
+	b.Run("netcore", func(b *testing.B) {
+		receive(b, func(done chan struct{}, got *atomic.Int64) session.Handler {
+			return func(ev session.Event) {
+				switch ev.Kind {
+				case session.Received:
+					got.Add(int64(len(ev.Data)))
+				case session.Closed:
+					close(done)
+				}
+			}
+		})
+	})
+
+	// One store, view and adapter for every run of the sub-benchmark, as
+	// one tab has one log.
+	test.NewTempApp(b)
+	store := widgets.NewLogStore(widgets.DefaultLogLimits)
+	view := widgets.NewLogView(store)
+	test.NewTempWindow(b, view)
+	ad := NewAdapter(store, view).Start()
+	defer ad.Stop()
+	b.Run("pipeline", func(b *testing.B) {
+		receive(b, func(done chan struct{}, got *atomic.Int64) session.Handler {
+			return func(ev session.Event) {
+				ad.Handle(ev)
+				if ev.Kind == session.Closed {
+					close(done)
+				}
+			}
+		})
+		if c := store.Counters(); c.RxBytes < gib {
+			b.Fatalf("store counted %d", c.RxBytes)
+		}
+		b.ReportMetric(float64(widgets.DefaultLogLimits.MaxBytes>>20), "logcap-MB")
+	})
+}
+
+// BenchmarkServerIngest: 10 clients flood the TCP server with 1 KiB lines.
+// raw reads the same 10 connections with io.Copy; pipeline is the server
+// with delimiter framing, the adapter and the log store.
+func BenchmarkServerIngest(b *testing.B) {
+	const clients = 10
+	const perClient = 64 << 20
+	line := append(bytes.Repeat([]byte("x"), 1023), '\n')
+	send := func(addr string, wg *sync.WaitGroup) {
+		for i := 0; i < clients; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				defer c.Close()
+				w := bufio.NewWriterSize(c, 256<<10)
+				for sent := 0; sent < perClient; sent += len(line) {
+					w.Write(line)
+				}
+				w.Flush()
+			}()
+		}
+	}
+
+	b.Run("raw", func(b *testing.B) {
+		b.SetBytes(clients * perClient)
+		for i := 0; i < b.N; i++ {
+			ln, _ := net.Listen("tcp", "127.0.0.1:0")
+			var rd sync.WaitGroup
+			go func() {
+				for j := 0; j < clients; j++ {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					rd.Add(1)
+					go func() { defer rd.Done(); io.Copy(io.Discard, c); c.Close() }()
+				}
+			}()
+			var wg sync.WaitGroup
+			send(ln.Addr().String(), &wg)
+			wg.Wait()
+			time.Sleep(10 * time.Millisecond)
+			rd.Wait()
+			ln.Close()
+		}
+	})
+
+	b.Run("framing+log", func(b *testing.B) {
+		test.NewTempApp(b)
+		b.SetBytes(clients * perClient)
+		for i := 0; i < b.N; i++ {
+			store := widgets.NewLogStore(widgets.DefaultLogLimits)
+			view := widgets.NewLogView(store)
+			ad := NewAdapter(store, view).Start()
+			var closed atomic.Int32
+			all := make(chan struct{})
+			srv, err := session.NewTCPServer(session.TCPServerConfig{Address: "127.0.0.1:0",
+				Framing: framing.Config{Mode: framing.Delimiter, Delimiter: []byte("\n")}}, func(ev session.Event) {
+				ad.Handle(ev)
+				if ev.Kind == session.Closed && closed.Add(1) == clients {
+					close(all)
+				}
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := srv.Start(); err != nil {
+				b.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			send(srv.Addr(), &wg)
+			wg.Wait()
+			<-all
+			st := srv.Stats()
+			srv.Shutdown(context.Background())
+			ad.Stop()
+			if st.RxBytes != clients*perClient || st.RxFrames != clients*perClient/1024 {
+				b.Fatalf("stats %+v", st)
+			}
+			if c := store.Counters(); c.RxPackets != st.RxFrames {
+				b.Fatalf("log counted %d messages, server framed %d", c.RxPackets, st.RxFrames)
+			}
+		}
+		b.ReportMetric(float64(b.N*clients*perClient/1024)/b.Elapsed().Seconds(), "msgs/s")
+	})
+}
+
+// udpCounters reads the kernel's UDP counters (Linux).
+func udpCounters() (in, rcvbufErrs uint64, ok bool) {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		return 0, 0, false
+	}
+	var head []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "Udp:") {
+			continue
+		}
+		f := strings.Fields(line)
+		if head == nil {
+			head = f
+			continue
+		}
+		for i, name := range head {
+			v, _ := strconv.ParseUint(f[i], 10, 64)
+			switch name {
+			case "InDatagrams":
+				in = v
+			case "RcvbufErrors":
+				rcvbufErrs = v
+			}
+		}
+		return in, rcvbufErrs, true
+	}
+	return 0, 0, false
+}
+
+// BenchmarkUDP64: one sender sends 64-byte datagrams as fast as it can for
+// two seconds to a UDP session feeding the adapter and log store. It
+// reports the rate sent and counted, what the kernel delivered and
+// dropped, and the app-side loss: datagrams the kernel delivered to our
+// socket that the counters missed, which must be 0.
+func BenchmarkUDP64(b *testing.B) {
+	test.NewTempApp(b)
+	for i := 0; i < b.N; i++ {
+		store := widgets.NewLogStore(widgets.DefaultLogLimits)
+		view := widgets.NewLogView(store)
+		ad := NewAdapter(store, view).Start()
+		var handled atomic.Uint64
+		s, err := session.OpenUDP(session.UDPConfig{Bind: "127.0.0.1:0"}, func(ev session.Event) {
+			if ev.Kind == session.Received {
+				handled.Add(1)
+			}
+			ad.Handle(ev)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		in0, drop0, haveKernel := udpCounters()
+		c, err := net.Dial("udp", s.LocalAddr())
+		if err != nil {
+			b.Fatal(err)
+		}
+		payload := bytes.Repeat([]byte("u"), 64)
+		var sent uint64
+		start := time.Now()
+		for time.Since(start) < 2*time.Second {
+			for j := 0; j < 256; j++ {
+				if _, err := c.Write(payload); err == nil {
+					sent++
+				}
+			}
+		}
+		sendTime := time.Since(start)
+		// Let the reader drain what the kernel queued.
+		for last := uint64(0); ; {
+			time.Sleep(200 * time.Millisecond)
+			now := s.Stats().RxPackets
+			if now == last {
+				break
+			}
+			last = now
+		}
+		elapsed := time.Since(start)
+		in1, drop1, _ := udpCounters()
+		st := s.Stats()
+		c.Close()
+		s.Close()
+		ad.Stop()
+		b.ReportMetric(float64(sent)/sendTime.Seconds(), "sent/s")
+		b.ReportMetric(float64(st.RxPackets)/elapsed.Seconds(), "counted/s")
+		b.ReportMetric(float64(st.RxPackets), "counted")
+		b.ReportMetric(float64(sent), "sent")
+		if haveKernel {
+			delivered := in1 - in0
+			b.ReportMetric(float64(delivered), "kernel-delivered")
+			b.ReportMetric(float64(drop1-drop0), "kernel-dropped")
+			loss := int64(delivered) - int64(st.RxPackets)
+			b.ReportMetric(float64(loss), "app-loss")
+			if loss != 0 {
+				b.Errorf("app-side loss: kernel delivered %d, counted %d", delivered, st.RxPackets)
+			}
+		}
+		if handled.Load() != st.RxPackets || store.Counters().RxPackets != st.RxPackets {
+			b.Errorf("counted %d, handled %d, logged %d", st.RxPackets, handled.Load(), store.Counters().RxPackets)
+		}
+	}
+}
