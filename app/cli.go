@@ -110,6 +110,9 @@ func (c *cli) flags(name, args, about string) *flag.FlagSet {
 func (c *cli) parse(fs *flag.FlagSet, args []string, minPos, maxPos int) int {
 	var pos []string
 	rest := args
+	// The flag package prints its own complaint and the usage; we print
+	// them once, help to stdout and errors to stderr.
+	fs.SetOutput(io.Discard)
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -117,6 +120,9 @@ func (c *cli) parse(fs *flag.FlagSet, args []string, minPos, maxPos int) int {
 				fs.Usage()
 				return 0
 			}
+			fs.SetOutput(c.stderr)
+			fmt.Fprintf(c.stderr, "netdebug %s: %v\n", fs.Name(), err)
+			fs.Usage()
 			return 2
 		}
 		rest = fs.Args()
@@ -130,6 +136,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string, minPos, maxPos int) int {
 		pos = append(pos, rest[0])
 		rest = rest[1:]
 	}
+	fs.SetOutput(c.stderr)
 	if len(pos) < minPos || (maxPos >= 0 && len(pos) > maxPos) {
 		fmt.Fprintf(c.stderr, "netdebug %s: wrong number of arguments\n", fs.Name())
 		fs.Usage()

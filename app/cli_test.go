@@ -197,3 +197,14 @@ func mustAddr(s string) *net.UDPAddr {
 	a, _ := net.ResolveUDPAddr("udp", s)
 	return a
 }
+
+func TestCLIHelpPrintedOnceAndBadFlags(t *testing.T) {
+	code, out, errOut := runCLITest("", "tcp", "--help")
+	if code != 0 || strings.Count(out, "Usage: netdebug tcp") != 1 || errOut != "" {
+		t.Fatalf("help: %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runCLITest("", "tcp", "--no-such-flag", "h:1")
+	if code != 2 || out != "" || strings.Count(errOut, "no-such-flag") != 1 || strings.Count(errOut, "Usage:") != 1 {
+		t.Fatalf("bad flag: %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

@@ -113,7 +113,7 @@ func OpenUDP(cfg UDPConfig, h Handler) (*UDPSession, error) {
 	if rb <= 0 {
 		rb = 4 << 20
 	}
-	_ = s.conn.SetReadBuffer(rb)
+	growReadBuffer(s.conn, rb)
 	_ = s.conn.SetWriteBuffer(1 << 20)
 	h(Event{Kind: Listening, Time: time.Now(), Msg: s.conn.LocalAddr().String()})
 	go s.readLoop()
