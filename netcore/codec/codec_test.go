@@ -260,3 +260,20 @@ func FuzzDecodeSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestIncompleteTail(t *testing.T) {
+	for _, enc := range Encodings() {
+		text := "ab 你好, 世界 cd 中文"
+		raw, err := Encode(enc, text)
+		if err != nil {
+			raw, _ = Encode(enc, "ab, cd: xyz")
+		}
+		for cut := 0; cut <= len(raw); cut++ {
+			d := NewDecoder(enc)
+			d.Decode(raw[:cut])
+			if got, want := IncompleteTail(enc, raw[:cut]), d.Pending(); got != want {
+				t.Errorf("%s cut %d: IncompleteTail = %d; decoder holds %d", enc, cut, got, want)
+			}
+		}
+	}
+}

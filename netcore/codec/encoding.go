@@ -283,3 +283,34 @@ func (asciiEncoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err 
 	}
 	return nDst, nSrc, nil
 }
+
+// IncompleteTail reports how many bytes at the end of b begin a character
+// that b does not finish, so a viewer showing records one at a time can hand
+// them to the next record of the same stream. It looks only at the end of b:
+// it restarts from the last byte below 0x30, which is never the second or
+// later byte of a character in any encoding offered here.
+func IncompleteTail(e Encoding, b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	start := 0
+	switch e {
+	case UTF8, "":
+		start = max(0, len(b)-3)
+		for start < len(b)-1 && b[start]&0xC0 == 0x80 {
+			start++
+		}
+	case Latin1, ASCII:
+		return 0
+	default:
+		for i := len(b) - 1; i >= 0 && i >= len(b)-4096; i-- {
+			if b[i] < 0x30 {
+				start = i + 1
+				break
+			}
+		}
+	}
+	d := NewDecoder(e)
+	d.Decode(b[start:])
+	return d.Pending()
+}
