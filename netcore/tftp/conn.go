@@ -15,6 +15,11 @@ import (
 // from the peer. It never leaves the package.
 var errWait = errors.New("tftp: wait expired")
 
+// errRepeat is returned by conn.recv during a server handshake when the
+// client repeated its request on the server port: the client missed our
+// first answer, so it should be sent again at once.
+var errRepeat = errors.New("tftp: request repeated")
+
 // conn is one transfer's UDP socket, shared by the client and the server and
 // by both directions. It filters packets by transfer ID, keeps the retransmit
 // timer and records the trace.
@@ -32,6 +37,11 @@ type conn struct {
 	cancelled atomic.Bool
 	cause     error // written before cancelled is set
 	stop      func() bool
+
+	// hello is true while a server transfer waits for the client's first
+	// answer; repeated is set when the client repeats its request then.
+	hello    atomic.Bool
+	repeated atomic.Bool
 }
 
 type connConfig struct {
@@ -65,6 +75,13 @@ func (c *conn) snapshot() {
 	c.tr.stats.SRTT, c.tr.stats.RTO = c.rto.srtt, c.rto.timeout()
 }
 
+// repeat is called by the server loop, on another goroutine, when the
+// client repeats its request. It wakes a blocked recv.
+func (c *conn) repeat() {
+	c.repeated.Store(true)
+	_ = c.uc.SetReadDeadline(time.Unix(1, 0))
+}
+
 func (c *conn) cancelErr() error {
 	cause := c.cause
 	if errors.Is(cause, ErrServerClosed) {
@@ -93,8 +110,14 @@ func (c *conn) recv(due time.Time) ([]byte, error) {
 	for {
 		if c.armed.IsZero() || c.armed.After(due) {
 			c.arm(due)
+			// Checked after arming: a wake-up that came in between was
+			// overwritten by our deadline.
 			if c.cancelled.Load() {
 				return nil, c.cancelErr()
+			}
+			if c.repeated.Load() && c.hello.Load() {
+				c.repeated.Store(false)
+				return nil, errRepeat
 			}
 		}
 		n, from, err := c.uc.ReadFromUDPAddrPort(c.rbuf)
@@ -104,6 +127,9 @@ func (c *conn) recv(due time.Time) ([]byte, error) {
 			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.armed = time.Time{}
+				if c.repeated.Swap(false) && c.hello.Load() {
+					return nil, errRepeat
+				}
 				if time.Now().Before(due) {
 					continue
 				}
@@ -174,9 +200,13 @@ func (c *conn) fail(err error) error {
 
 // timedOut counts one expired wait and reports whether the retries are spent.
 func (c *conn) timedOut(timeouts int) error {
+	return c.timedOutLimit(timeouts, c.retries)
+}
+
+func (c *conn) timedOutLimit(timeouts, retries int) error {
 	c.tr.stats.Timeouts++
-	if timeouts > c.retries {
-		return fmt.Errorf("%w: no answer from %s after %d retries", ErrTimeout, c.peer, c.retries)
+	if timeouts > retries {
+		return fmt.Errorf("%w: no answer from %s after %d retries", ErrTimeout, c.peer, retries)
 	}
 	c.rto.backoff()
 	return nil

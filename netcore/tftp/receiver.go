@@ -51,6 +51,17 @@ type receiver struct {
 	// beforeFinalAck runs once the last block is written and flushed; an
 	// error is sent to the peer instead of the final ACK.
 	beforeFinalAck func() error
+	// helloWait, if set, is the least time to wait for block 1 before
+	// repeating last (a server's OACK to a WRQ; see serverHelloWait).
+	helloWait time.Duration
+}
+
+// wait is how long to wait for the sender before repeating ourselves.
+func (r *receiver) wait() time.Duration {
+	if r.next == 1 && r.helloWait > 0 {
+		return max(r.c.rto.timeout(), r.helloWait)
+	}
+	return r.c.rto.timeout()
 }
 
 func (r *receiver) ack(block uint16, now time.Time) error {
@@ -66,16 +77,27 @@ func (r *receiver) run(first []byte) error {
 	c := r.c
 	r.next = 1
 	now := time.Now()
-	due := now.Add(c.rto.timeout())
+	due := now.Add(r.wait())
 	timeouts := 0
 	pkt := first
 	for {
 		if pkt == nil {
 			var err error
 			pkt, err = c.recv(due)
+			if err == errRepeat {
+				// The client repeated its WRQ: our OACK or ACK 0 was lost.
+				if err := c.send(r.last); err != nil {
+					return err
+				}
+				continue
+			}
 			if err == errWait {
 				timeouts++
-				if err := c.timedOut(timeouts); err != nil {
+				limit := c.retries
+				if r.next == 1 && r.helloWait > 0 {
+					limit = min(limit, helloRetries)
+				}
+				if err := c.timedOutLimit(timeouts, limit); err != nil {
 					return c.fail(err)
 				}
 				c.tr.stats.Retransmits++
@@ -85,7 +107,7 @@ func (r *receiver) run(first []byte) error {
 				if err := c.send(r.last); err != nil {
 					return err
 				}
-				due = now.Add(c.rto.timeout())
+				due = now.Add(r.wait())
 				continue
 			}
 			if err != nil {
@@ -115,7 +137,11 @@ func (r *receiver) run(first []byte) error {
 			r.next++
 			r.count++
 			r.oooSet = false
-			timeouts = 0
+			c.hello.Store(false)
+			if timeouts > 0 {
+				c.rto.progress()
+				timeouts = 0
+			}
 			c.tr.add(len(payload), now)
 			due = now.Add(c.rto.timeout())
 			if len(payload) < r.blksize {

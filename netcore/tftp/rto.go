@@ -83,6 +83,17 @@ func (r *rtoEstimator) backoff() {
 	}
 }
 
+// progress ends a backoff when the peer is heard making progress again,
+// as Linux TCP does when new data is acknowledged. Karn's rule keeps
+// samples from retransmitted windows out, and on a lossy link most windows
+// are retransmitted, so waiting for a clean sample would let the timeout
+// keep doubling long after the loss that caused it.
+func (r *rtoEstimator) progress() {
+	if r.measured && !r.fixed {
+		r.rto = clampDur(r.srtt+max(time.Millisecond, 4*r.rttvar), r.min, r.max)
+	}
+}
+
 func (r *rtoEstimator) timeout() time.Duration { return r.rto }
 
 func clampDur(d, lo, hi time.Duration) time.Duration {

@@ -109,6 +109,14 @@ func (s *sender) run() error {
 	wait:
 		for {
 			pkt, err := c.recv(due)
+			if err == errRepeat {
+				// The client repeated its RRQ: it missed DATA 1.
+				if err := s.sendRange(s.base, hi); err != nil {
+					return c.fail(err)
+				}
+				fresh = false
+				continue
+			}
 			if err == errWait {
 				timeouts++
 				if err := c.timedOut(timeouts); err != nil {
@@ -145,7 +153,11 @@ func (s *sender) run() error {
 					acked += s.lens[k%uint64(s.window)]
 				}
 				s.base += d
-				timeouts = 0
+				c.hello.Store(false)
+				if timeouts > 0 {
+					c.rto.progress()
+					timeouts = 0
+				}
 				c.tr.add(acked, now)
 				if s.eof != 0 && s.base > s.eof {
 					return nil

@@ -69,7 +69,7 @@ func openError(name string, err error) error {
 }
 
 // handle runs one transfer on its own socket.
-func (s *Server) handle(ctx context.Context, pc net.PacketConn, p Packet, from netip.AddrPort, local netip.Addr) {
+func (s *Server) handle(ctx context.Context, pc net.PacketConn, p Packet, from netip.AddrPort, local netip.Addr, a *activeTransfer) {
 	tr := s.tracker(p, from)
 	network := "udp4"
 	if from.Addr().Is6() {
@@ -97,6 +97,10 @@ func (s *Server) handle(ctx context.Context, pc net.PacketConn, p Packet, from n
 	cfg := connConfig{retries: s.Retries, initialRTO: s.InitialRTO, minRTO: s.MinRTO, maxRTO: s.MaxRTO}
 	cn := newConn(ctx, uc, from, true, bufSize, tr, cfg)
 	defer cn.release()
+	cn.hello.Store(true)
+	s.mu.Lock()
+	a.conn = cn
+	s.mu.Unlock()
 
 	h := sha256.New()
 	var (
@@ -206,22 +210,25 @@ func (s *Server) oackHandshake(cn *conn, oack []byte) error {
 		return err
 	}
 	sentAt := time.Now()
-	due := sentAt.Add(cn.rto.timeout())
+	wait := func() time.Duration { return max(cn.rto.timeout(), serverHelloWait) }
+	due := sentAt.Add(wait())
 	fresh, timeouts := true, 0
 	for {
 		pkt, err := cn.recv(due)
-		if err == errWait {
-			timeouts++
-			if err := cn.timedOut(timeouts); err != nil {
-				return cn.fail(err)
+		if err == errRepeat || err == errWait {
+			if err == errWait {
+				timeouts++
+				if err := cn.timedOutLimit(timeouts, min(cn.retries, helloRetries)); err != nil {
+					return cn.fail(err)
+				}
+				cn.tr.emitProgress(EventRetransmit, time.Now())
 			}
 			fresh = false
 			cn.tr.stats.Retransmits++
-			cn.tr.emitProgress(EventRetransmit, time.Now())
 			if err := cn.send(oack); err != nil {
 				return err
 			}
-			due = time.Now().Add(cn.rto.timeout())
+			due = time.Now().Add(wait())
 			continue
 		}
 		if err != nil {
@@ -232,6 +239,7 @@ func (s *Server) oackHandshake(cn *conn, oack []byte) error {
 			if fresh {
 				cn.rto.sample(time.Since(sentAt))
 			}
+			cn.hello.Store(false)
 			return nil
 		case op == OpERROR:
 			return remoteError(pkt)
@@ -312,6 +320,7 @@ func (s *Server) serveWrite(cn *conn, p Packet, mode Mode, h hash.Hash) (*receiv
 	}
 	if oack != nil {
 		r.last = appendOACK(nil, oack)
+		r.helloWait = serverHelloWait
 	} else {
 		r.last = putACK(r.ackbuf[:], 0)
 	}

@@ -22,6 +22,17 @@ const (
 	DefaultServerMaxWindow  = 64
 	DefaultServerDally      = time.Second
 	serverRequestBufferSize = 64 << 10
+
+	// serverHelloWait is the least time the server waits for the answer
+	// to its OACK before repeating it. atftp aborts a transfer when it
+	// receives an OACK twice ("unexpected OACK"), which happens if its ACK
+	// is lost and the server repeats the OACK before atftp (5 s by
+	// default) repeats the ACK. Clients repeat their request or their ACK
+	// on their own timer, and a repeated request makes the server answer
+	// at once, so the long wait only matters when the client stays silent.
+	serverHelloWait = 6 * time.Second
+	// helloRetries bounds the waits for a client's first answer.
+	helloRetries = 3
 )
 
 // Server serves the files of one folder. Set the fields, then call Serve or
@@ -57,7 +68,7 @@ type Server struct {
 	ctx       context.Context
 	cancel    context.CancelCauseFunc
 	listeners map[net.PacketConn]struct{}
-	active    map[netip.AddrPort]struct{}
+	active    map[netip.AddrPort]*activeTransfer
 	closed    bool
 	wg        sync.WaitGroup
 	ids       atomic.Uint64
@@ -114,7 +125,7 @@ func (s *Server) init() {
 	if s.ctx == nil {
 		s.ctx, s.cancel = context.WithCancelCause(context.Background())
 		s.listeners = make(map[net.PacketConn]struct{})
-		s.active = make(map[netip.AddrPort]struct{})
+		s.active = make(map[netip.AddrPort]*activeTransfer)
 	}
 }
 
@@ -179,7 +190,11 @@ func (s *Server) start(pc net.PacketConn, p Packet, from netip.AddrPort, local n
 		s.mu.Unlock()
 		return
 	}
-	if _, dup := s.active[from]; dup {
+	if a, dup := s.active[from]; dup {
+		// The client repeated its request: it missed our first answer.
+		if a.conn != nil && a.conn.hello.Load() {
+			a.conn.repeat()
+		}
 		s.mu.Unlock()
 		return
 	}
@@ -193,7 +208,8 @@ func (s *Server) start(pc net.PacketConn, p Packet, from netip.AddrPort, local n
 		s.refused(p, from, fmt.Errorf("tftp: refused %s: %d transfers running", from, limit))
 		return
 	}
-	s.active[from] = struct{}{}
+	a := &activeTransfer{}
+	s.active[from] = a
 	s.wg.Add(1)
 	ctx := s.ctx
 	s.mu.Unlock()
@@ -204,8 +220,14 @@ func (s *Server) start(pc net.PacketConn, p Packet, from netip.AddrPort, local n
 			s.mu.Unlock()
 			s.wg.Done()
 		}()
-		s.handle(ctx, pc, p, from, local)
+		s.handle(ctx, pc, p, from, local, a)
 	}()
+}
+
+// activeTransfer is the server loop's handle on a running transfer; conn
+// is set under Server.mu once the transfer has its socket.
+type activeTransfer struct {
+	conn *conn
 }
 
 // refused reports a request that never became a transfer.
