@@ -91,6 +91,8 @@ func (t *chatTab) addPeer() {
 }
 
 func (t *chatTab) openNearby(id string) {
+	// The nearby list is a launcher: the conversation list shows the pick.
+	defer t.nearbyList.Select("")
 	for _, n := range t.nearby {
 		if n.ID != id {
 			continue

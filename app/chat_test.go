@@ -60,6 +60,11 @@ func goOnline(t *testing.T, ct *chatTab) netip.AddrPort {
 		test.Tap(ct.onlineBtn)
 	})
 	var local netip.AddrPort
+	defer func() {
+		if t.Failed() {
+			t.Logf("status %q state %+v", ct.status.Text, ct.chat.State())
+		}
+	}()
 	eventually(t, "online", func() bool {
 		st := ct.chat.State()
 		local = st.Local
@@ -397,7 +402,55 @@ func TestChatTabDiscoveryShowsNearby(t *testing.T) {
 		if !ct.p.boolean(prefChatDiscovery, false) {
 			t.Error("discovery choice not remembered")
 		}
-		ct.discover.SetChecked(false)
+	})
+	local := goOnline(t, ct)
+	// Another instance announces itself (here, by hand).
+	p := newUDPPeer(t)
+	port, _ := strconv.Atoi(p.port())
+	ann, err := chat.Announce{ID: "peer0001", Nick: "小红", Port: port, Enc: "GB2312"}.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.send(t, local, ann)
+	// (A NetDebug running on this computer may be listed too.)
+	eventually(t, "the nearby entry", func() bool {
+		for _, it := range ct.nearbyList.Items() {
+			if it.Key == "peer0001" {
+				return it.Title == "小红" && it.Subtitle == p.key() && strings.HasPrefix(ct.nearbyLabel.Text, "Nearby (")
+			}
+		}
+		return false
+	})
+	// We answered the newcomer with our own announce.
+	if reply, err := chat.ParseAnnounce(p.read(t)); err != nil || !reply.Reply || reply.Port != int(local.Port()) || reply.ID != ct.chat.ID() {
+		t.Fatalf("reply %+v %v", reply, err)
+	}
+	onUI(func() { ct.nearbyList.Pick("peer0001") })
+	onUI(func() {
+		if ct.current != p.key() || ct.title.Text != "小红" || ct.encSel.Selected != "GB2312" || ct.nearbyList.Selected() != "" {
+			t.Errorf("opened %q titled %q in %q; nearby selection %q", ct.current, ct.title.Text, ct.encSel.Selected, ct.nearbyList.Selected())
+		}
+		if len(ct.convs.Items()) != 1 || len(ct.view.Messages()) != 0 {
+			t.Errorf("the announce became a message or conversation: %+v", ct.convs.Items())
+		}
+		ct.input.SetText("你好，小红")
+		ct.input.Send()
+	})
+	for {
+		b := p.read(t)
+		if chat.IsControl(b) {
+			continue // periodic announces
+		}
+		if codec.Decode(codec.GB2312, b) != "你好，小红" {
+			t.Fatalf("peer read % X", b)
+		}
+		break
+	}
+	onUI(func() { ct.discover.SetChecked(false) })
+	onUI(func() {
+		if ct.nearbyBox.Visible() || len(ct.chat.Nearby()) != 0 {
+			t.Error("nearby still shown with discovery off")
+		}
 	})
 }
 

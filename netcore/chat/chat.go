@@ -239,26 +239,12 @@ func (c *Chat) Start(listen string, acceptTCP bool) error {
 	}
 	c.mu.Unlock()
 
-	udp, err := listenUDP(addr, c)
+	udp, ln, err := c.listen(addr, host, port, acceptTCP)
 	if err != nil {
-		return portInUse(err, host, port)
+		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &runState{chat: c, ctx: ctx, cancel: cancel, udp: udp, local: udp.localAddr(), acceptTCP: acceptTCP, peers: map[string]*tcpPeer{}, stop: make(chan struct{})}
-	if acceptTCP {
-		network := "tcp4"
-		if udp.v6 {
-			network = "tcp6"
-		}
-		taddr := net.JoinHostPort(host, strconv.Itoa(int(r.local.Port())))
-		ln, err := net.Listen(network, taddr)
-		if err != nil {
-			cancel()
-			udp.close()
-			return portInUse(session.Explain(err, taddr+" (TCP)"), host, port)
-		}
-		r.ln = ln
-	}
+	r := &runState{chat: c, ctx: ctx, cancel: cancel, udp: udp, ln: ln, local: udp.localAddr(), acceptTCP: acceptTCP, peers: map[string]*tcpPeer{}, stop: make(chan struct{})}
 	c.mu.Lock()
 	if c.run != nil || c.closed {
 		c.mu.Unlock()
@@ -283,6 +269,35 @@ func (c *Chat) Start(listen string, acceptTCP bool) error {
 	c.mu.Unlock()
 	c.notify(Change{Kind: StateChanged})
 	return nil
+}
+
+// listen binds the UDP socket and, with acceptTCP, a TCP listener on the
+// same port. With port 0 a port free for UDP may be taken for TCP; then
+// another is tried.
+func (c *Chat) listen(addr, host string, port int, acceptTCP bool) (*udpEndpoint, net.Listener, error) {
+	for attempt := 0; ; attempt++ {
+		udp, err := listenUDP(addr, c)
+		if err != nil {
+			return nil, nil, portInUse(err, host, port)
+		}
+		if !acceptTCP {
+			return udp, nil, nil
+		}
+		network := "tcp4"
+		if udp.v6 {
+			network = "tcp6"
+		}
+		taddr := net.JoinHostPort(host, strconv.Itoa(int(udp.localAddr().Port())))
+		ln, err := net.Listen(network, taddr)
+		if err == nil {
+			return udp, ln, nil
+		}
+		udp.close()
+		err = session.Explain(err, taddr+" (TCP)")
+		if port != 0 || attempt >= 5 || !errors.Is(err, session.ErrAddrInUse) {
+			return nil, nil, portInUse(err, host, port)
+		}
+	}
 }
 
 // normalizeListen accepts a bare port.

@@ -424,7 +424,7 @@ func TestTranscript(t *testing.T) {
 
 func TestStopReleasesEverything(t *testing.T) {
 	base := runtime.NumGoroutine()
-	c, _ := New(Config{Discovery: true, AnnounceInterval: 20e6})
+	c, _ := New(Config{Discovery: true, AnnounceInterval: 20e6, Broadcasts: loopbackBroadcast, AnnouncePorts: []int{}})
 	if err := c.Start("127.0.0.1:0", true); err != nil {
 		t.Fatal(err)
 	}

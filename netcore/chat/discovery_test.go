@@ -66,8 +66,10 @@ func discoveryPair(t *testing.T, a, b *Chat, aAddr, bAddr netip.AddrPort) {
 // instance announces to DefaultPort besides its own.
 func TestDiscoveryOnLoopback(t *testing.T) {
 	lo := func() []netip.Addr { return []netip.Addr{netip.MustParseAddr("127.255.255.255")} }
+	// No announces to DefaultPort: a NetDebug running on this computer
+	// must not join the test.
 	a := newChat(t, "Alice", false, func(c *Config) {
-		c.Discovery, c.AnnounceInterval, c.Broadcasts = true, 100*time.Millisecond, lo
+		c.Discovery, c.AnnounceInterval, c.Broadcasts, c.AnnouncePorts = true, 100*time.Millisecond, lo, []int{}
 	})
 	if err := a.Start("0.0.0.0:0", false); err != nil {
 		t.Fatal(err)

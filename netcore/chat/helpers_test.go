@@ -15,7 +15,9 @@ import (
 // it on 127.0.0.1:0.
 func newChat(t *testing.T, nick string, online bool, mod ...func(*Config)) *Chat {
 	t.Helper()
-	cfg := Config{Nickname: nick, Dir: t.TempDir()}
+	// Announces stay on loopback and off DefaultPort unless a test says
+	// otherwise: tests must not talk to a NetDebug running here or on the LAN.
+	cfg := Config{Nickname: nick, Dir: t.TempDir(), AnnouncePorts: []int{}, Broadcasts: loopbackBroadcast}
 	for _, m := range mod {
 		m(&cfg)
 	}
@@ -142,3 +144,5 @@ func keys(cs []Conversation) string {
 	}
 	return strings.Join(out, ",")
 }
+
+func loopbackBroadcast() []netip.Addr { return []netip.Addr{netip.MustParseAddr("127.255.255.255")} }
