@@ -266,7 +266,12 @@ func setVisible(o fyne.CanvasObject, on bool) {
 // sync puts the message into the parts.
 func (b *Bubble) sync() {
 	p := partsOf(b.msg, b.showHex)
-	setLabel(b.header, p.header, fyne.TextStyle{}, widget.LowImportance)
+	// The faint colour disappears on our tinted bubbles.
+	headerImp := widget.LowImportance
+	if b.msg.Mine {
+		headerImp = widget.MediumImportance
+	}
+	setLabel(b.header, p.header, fyne.TextStyle{}, headerImp)
 	textStyle, textImp := fyne.TextStyle{}, widget.MediumImportance
 	if p.emptyText {
 		textStyle, textImp = fyne.TextStyle{Italic: true}, widget.LowImportance
