@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 )
@@ -39,6 +40,12 @@ func helperServer() int {
 			for _, r := range e.Result.Trace {
 				fmt.Println(r)
 			}
+		}
+	}
+	if path := os.Getenv("NETDEBUG_TFTP_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
 		}
 	}
 	go func() {

@@ -46,8 +46,8 @@ type Options struct {
 	TSize      bool          // tsize: ask the size on download, announce it on upload
 }
 
-// maxWindowBytes bounds the memory a sender keeps for one window.
-const maxWindowBytes = 64 << 20
+// maxWindowBytes bounds one window; a sender keeps two in memory.
+const maxWindowBytes = 32 << 20
 
 // Validate reports options outside the ranges the RFCs allow.
 func (o Options) Validate() error {

@@ -199,16 +199,18 @@ func (s *syncBuffer) String() string {
 
 // daemon is a peer server process started by a test.
 type daemon struct {
-	addr string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
+	addr  string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *syncBuffer
+	done  chan struct{}
 }
 
 // kill stops the daemon at once (SIGKILL) and waits for it.
 func (d *daemon) kill() {
 	_ = d.cmd.Process.Kill()
 	<-d.done
+	_ = d.stdin.Close()
 }
 
 // startDaemon runs argv (with PORT replaced) and waits until it answers on
@@ -224,9 +226,15 @@ func startDaemon(t testing.TB, argv ...string) *daemon {
 		}
 		d := &daemon{addr: "127.0.0.1:" + port, cmd: exec.Command(args[0], args[1:]...), out: &syncBuffer{}, done: make(chan struct{})}
 		d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
+		// A pipe that closes with us: helpers stop when their stdin ends.
+		stdin, err := d.cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := d.cmd.Start(); err != nil {
 			t.Fatalf("start %s: %v", args[0], err)
 		}
+		d.stdin = stdin
 		go func() { _ = d.cmd.Wait(); close(d.done) }()
 		if probe(d.addr, d.done, 5*time.Second) {
 			t.Cleanup(func() {

@@ -131,9 +131,6 @@ func (r *receiver) run(first []byte) error {
 				c.rto.sample(now.Sub(r.ackAt))
 				r.sampleOK = false
 			}
-			if _, err := r.out.Write(payload); err != nil {
-				return c.fail(writeError(err))
-			}
 			r.next++
 			r.count++
 			r.oooSet = false
@@ -142,15 +139,21 @@ func (r *receiver) run(first []byte) error {
 				c.rto.progress()
 				timeouts = 0
 			}
-			c.tr.add(len(payload), now)
-			due = now.Add(c.rto.timeout())
-			if len(payload) < r.blksize {
-				return r.finish(block)
-			}
-			if r.count >= r.window {
+			final := len(payload) < r.blksize
+			// ACK a full window before storing it, so the sender's next
+			// window overlaps our write.
+			if !final && r.count >= r.window {
 				if err := r.ack(block, now); err != nil {
 					return err
 				}
+			}
+			if _, err := r.out.Write(payload); err != nil {
+				return c.fail(writeError(err))
+			}
+			c.tr.add(len(payload), now)
+			due = now.Add(c.rto.timeout())
+			if final {
+				return r.finish(block)
 			}
 		case op == OpOACK && r.next == 1:
 			// Our ACK 0 was lost and the server repeats its OACK.

@@ -33,7 +33,10 @@ type sender struct {
 	window  int
 	src     io.Reader
 
-	slots  [][]byte // window ring: slot k%window holds block k with its 4-byte header
+	// slots is a ring of two windows: slot k%len(slots) holds block k with
+	// its 4-byte header. The second window is read (and hashed) ahead while
+	// the receiver works through the first, so an ACK is answered at once.
+	slots  [][]byte
 	lens   []int
 	base   uint64 // oldest unacknowledged block (absolute; the wire number wraps)
 	loaded uint64 // highest block read from src
@@ -43,22 +46,24 @@ type sender struct {
 
 func newSender(c *conn, blksize, window int, src io.Reader) *sender {
 	s := &sender{c: c, blksize: blksize, window: window, src: src}
-	buf := make([]byte, window*(headerLen+blksize))
-	s.slots = make([][]byte, window)
+	n := 2 * window
+	buf := make([]byte, n*(headerLen+blksize))
+	s.slots = make([][]byte, n)
 	for i := range s.slots {
 		s.slots[i] = buf[i*(headerLen+blksize) : (i+1)*(headerLen+blksize)]
 	}
-	s.lens = make([]int, window)
+	s.lens = make([]int, n)
 	return s
 }
 
-// fill reads blocks up to the end of the window and returns the last block
-// the window holds.
-func (s *sender) fill() (uint64, error) {
-	end := s.base + uint64(s.window) - 1
+func (s *sender) slot(k uint64) int { return int(k % uint64(len(s.slots))) }
+
+// fill reads blocks up to block end (or the final block) and returns the
+// last block of the current window.
+func (s *sender) fill(end uint64) (uint64, error) {
 	for s.eof == 0 && s.loaded < end {
 		k := s.loaded + 1
-		i := k % uint64(s.window)
+		i := s.slot(k)
 		n, err := io.ReadFull(s.src, s.slots[i][headerLen:])
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
@@ -70,15 +75,16 @@ func (s *sender) fill() (uint64, error) {
 		s.lens[i] = n
 		s.loaded = k
 	}
-	if s.eof != 0 && s.eof < end {
-		end = s.eof
+	hi := s.base + uint64(s.window) - 1
+	if s.eof != 0 && s.eof < hi {
+		hi = s.eof
 	}
-	return end, nil
+	return hi, nil
 }
 
 func (s *sender) sendRange(from, to uint64) error {
 	for k := from; k <= to; k++ {
-		i := k % uint64(s.window)
+		i := s.slot(k)
 		if k <= s.sent {
 			s.c.tr.stats.Retransmits++
 		}
@@ -96,7 +102,7 @@ func (s *sender) run() error {
 	s.base = 1
 	timeouts := 0
 	for {
-		hi, err := s.fill()
+		hi, err := s.fill(s.base + uint64(s.window) - 1)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -105,6 +111,9 @@ func (s *sender) run() error {
 			return c.fail(err)
 		}
 		sentAt := time.Now()
+		if _, err := s.fill(s.base + uint64(len(s.slots)) - 1); err != nil {
+			return c.fail(err)
+		}
 		due := sentAt.Add(c.rto.timeout())
 	wait:
 		for {
@@ -150,7 +159,7 @@ func (s *sender) run() error {
 				}
 				acked := 0
 				for k := s.base; k < s.base+d; k++ {
-					acked += s.lens[k%uint64(s.window)]
+					acked += s.lens[s.slot(k)]
 				}
 				s.base += d
 				c.hello.Store(false)
