@@ -8,96 +8,15 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 var serverSizes = []int{0, 1, 511, 512, 513, 4 * 1468, 8 * 1468, 100 << 10}
-
-// runTool runs a peer client and fails the test with its output on error.
-func runTool(t *testing.T, argv ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out)
-	}
-}
-
-// TestServerRealClients: curl, atftp and tftp-hpa download every size from
-// our server, and upload to it when uploads are allowed.
-func TestServerRealClients(t *testing.T) {
-	root := servedDir(t, false)
-	for _, n := range serverSizes {
-		writeFile(t, root, sizeName(n), testData(n))
-	}
-	text := netasciiSample()
-	writeFile(t, root, "text.txt", text)
-	addr := startServer(t, &Server{Root: root, AllowUpload: true})
-	host, port, _ := net.SplitHostPort(addr)
-	out := t.TempDir()
-
-	type tool struct {
-		name string
-		peer peer
-		get  func(bin, remote, local string) []string
-		put  func(bin, local, remote string) []string
-	}
-	tools := []tool{
-		{"curl-512", peerCurl, func(bin, r, l string) []string {
-			return []string{bin, "-sS", "--tftp-blksize", "512", "tftp://" + addr + "/" + r, "-o", l}
-		}, func(bin, l, r string) []string { return []string{bin, "-sS", "-T", l, "tftp://" + addr + "/" + r} }},
-		{"curl-1468", peerCurl, func(bin, r, l string) []string {
-			return []string{bin, "-sS", "--tftp-blksize", "1468", "tftp://" + addr + "/" + r, "-o", l}
-		}, nil},
-		{"atftp", peerAtftp, func(bin, r, l string) []string {
-			return []string{bin, "--option", "blksize 1468", "--option", "windowsize 8", "-g", "-r", r, "-l", l, host, port}
-		}, func(bin, l, r string) []string {
-			return []string{bin, "--option", "blksize 1468", "--option", "windowsize 8", "-p", "-l", l, "-r", r, host, port}
-		}},
-		{"tftp-hpa", peerTftpHPA, func(bin, r, l string) []string {
-			return []string{bin, "-m", "binary", host, port, "-c", "get", r, l}
-		}, func(bin, l, r string) []string { return []string{bin, "-m", "binary", host, port, "-c", "put", l, r} }},
-	}
-	for _, tl := range tools {
-		t.Run(tl.name, func(t *testing.T) {
-			bin := tl.peer.need(t)
-			for _, n := range serverSizes {
-				local := filepath.Join(out, tl.name+"-"+sizeName(n))
-				runTool(t, tl.get(bin, sizeName(n), local)...)
-				got, err := os.ReadFile(local)
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkBytes(t, got, testData(n))
-				if tl.put == nil {
-					continue
-				}
-				remote := "up-" + tl.name + "-" + sizeName(n)
-				runTool(t, tl.put(bin, local, remote)...)
-				waitFile(t, filepath.Join(root, remote), testData(n))
-			}
-		})
-	}
-	t.Run("tftp-hpa-netascii", func(t *testing.T) {
-		bin := peerTftpHPA.need(t)
-		local := filepath.Join(out, "text.txt")
-		runTool(t, bin, "-m", "netascii", host, port, "-c", "get", "text.txt", local)
-		got, _ := os.ReadFile(local)
-		checkBytes(t, got, text)
-		runTool(t, bin, "-m", "netascii", host, port, "-c", "put", local, "up-text.txt")
-		waitFile(t, filepath.Join(root, "up-text.txt"), text)
-	})
-}
 
 // rawRequest sends one request and returns the server's first answer.
 func rawRequest(t *testing.T, addr string, op Opcode, name string, opts ...Option) Packet {
@@ -408,32 +327,81 @@ func TestPrivilegedPort(t *testing.T) {
 	if err := listenError("0.0.0.0:6969", 6969, syscall.EACCES); errors.Is(err, ErrPrivilegedPort) {
 		t.Fatalf("high port mapped to %v", err)
 	}
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("the real bind needs Linux and root to drop the privilege")
-	}
-	if b, _ := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start"); strings.TrimSpace(string(b)) != "1024" {
-		t.Skipf("ip_unprivileged_port_start is %q: port 69 needs no privilege here", strings.TrimSpace(string(b)))
-	}
-	// Drop root on one OS thread only (raw setresuid), try to bind there,
-	// and let the runtime discard that thread.
-	res := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, 65534, 65534, 65534); e != 0 {
-			res <- fmt.Errorf("setresuid: %v", e)
-			return
+}
+
+// TestListenAndServe: the server stops when its context ends, ending
+// running transfers, and returns ErrServerClosed.
+func TestListenAndServe(t *testing.T) {
+	root := servedDir(t, false)
+	writeFile(t, root, "f.bin", testData(1000))
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	s := &Server{Root: root}
+	go func() { done <- s.ListenAndServe(ctx, fmt.Sprintf("127.0.0.1:%d", port)) }()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	var err error
+	for range 50 {
+		if _, err = testClient(addr).Download(context.Background(), "f.bin", &bytes.Buffer{}); err == nil {
+			break
 		}
-		uc, err := Listen("127.0.0.1:69")
-		if err == nil {
-			uc.Close()
-		}
-		res <- err
-	}()
-	err = <-res
-	if !errors.Is(err, ErrPrivilegedPort) || !errors.Is(err, os.ErrPermission) {
-		t.Fatalf("Listen as nobody: %v, want ErrPrivilegedPort", err)
+		time.Sleep(20 * time.Millisecond)
 	}
-	if SetcapCommand() == "" {
-		t.Fatal("no setcap hint on Linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrServerClosed) {
+			t.Fatalf("ListenAndServe returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ListenAndServe did not return")
+	}
+	if err := s.ListenAndServe(context.Background(), "127.0.0.1:0"); !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("after shutdown: %v", err)
+	}
+}
+
+// TestServerAddresses: a server on the wildcard address answers from the
+// address the client used (the client accepts nothing else), over IPv4 and,
+// where the host has it, IPv6.
+func TestServerAddresses(t *testing.T) {
+	root := servedDir(t, false)
+	data := testData(50000)
+	writeFile(t, root, "f.bin", data)
+	for _, tc := range []struct{ listen, dial string }{
+		{"0.0.0.0:0", "127.0.0.1"},
+		{"[::1]:0", "[::1]"},
+		{"[::]:0", "[::1]"},
+		{"[::]:0", "127.0.0.1"}, // dual stack
+	} {
+		t.Run(tc.listen+"-"+tc.dial, func(t *testing.T) {
+			uc, err := Listen(tc.listen)
+			if err != nil {
+				t.Skipf("no %s here: %v", tc.listen, err)
+			}
+			s := &Server{Root: root}
+			done := make(chan error, 1)
+			go func() { done <- s.Serve(uc) }()
+			defer func() {
+				_ = s.Shutdown(context.Background())
+				<-done
+			}()
+			_, port, _ := net.SplitHostPort(uc.LocalAddr().String())
+			addr := tc.dial + ":" + port
+			if strings.HasPrefix(tc.dial, "[") {
+				if c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback}); err != nil {
+					t.Skipf("no IPv6 loopback: %v", err)
+				} else {
+					c.Close()
+				}
+			}
+			res := download(t, testClient(addr), "f.bin", data)
+			if res.Transfer.Peer.Addr().String() != strings.Trim(tc.dial, "[]") {
+				t.Fatalf("answered from %v", res.Transfer.Peer)
+			}
+		})
 	}
 }
