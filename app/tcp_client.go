@@ -37,6 +37,7 @@ type tcpClientTab struct {
 	cancelDial context.CancelFunc
 	periodic   *periodicSender
 	payloads   *payloadBuilder
+	auto       *automationPanel
 }
 
 // Tab order: 10 TCP client, 20 TCP server, 30 UDP, 40 chat, 50 TFTP client,
@@ -97,11 +98,12 @@ func (u *appUI) newTCPClientTab() tab {
 			t.client.SetCapture(c)
 		}
 	})
+	t.auto = u.newAutomation(t.p, t.log, t.send, t.framing, t.autoTarget)
 	u.onQuit(t.shutdown)
 
 	target := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewLabel(tr("Host")), fixedWidth(t.host, 220), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), t.connectBtn),
-		nil, t.status)
+		t.auto.toggle, t.status)
 	options := container.NewVBox(
 		container.NewHBox(widget.NewLabel(tr("Local address")), fixedWidth(t.local, 160),
 			widget.NewLabel(tr("Timeout (s)")), fixedWidth(t.timeout, 60), t.reconnect),
@@ -111,7 +113,7 @@ func (u *appUI) newTCPClientTab() tab {
 	acc := widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options))
 	top := container.NewVBox(target, acc)
 	bottom := container.NewVBox(t.send, t.sender.box)
-	return tab{name: tr("TCP Client"), icon: theme.ComputerIcon(), content: container.NewBorder(top, bottom, nil, nil, t.log.view)}
+	return tab{name: tr("TCP Client"), icon: theme.ComputerIcon(), content: container.NewBorder(top, bottom, nil, nil, t.auto.wrap(t.log.view))}
 }
 
 // toggle connects, cancels a connect in progress, or disconnects.
@@ -146,14 +148,17 @@ func (t *tcpClientTab) connect() {
 	t.p.setStr("local", strings.TrimSpace(t.local.Text))
 	t.p.setStr("timeout", strings.TrimSpace(t.timeout.Text))
 
-	client, err := session.NewTCPClient(session.TCPClientConfig{
+	var client *session.TCPClient
+	handler := t.auto.session(t.log.adapter.Handle, func(session.Event) sender { return client.Send })
+	client, err = session.NewTCPClient(session.TCPClientConfig{
 		Address:        addr,
 		LocalAddress:   strings.TrimSpace(t.local.Text),
 		ConnectTimeout: time.Duration(secs * float64(time.Second)),
 		Reconnect:      t.reconnect.Checked,
 		Framing:        t.framing.config(),
-	}, t.log.adapter.Handle)
+	}, handler)
 	if err != nil {
+		t.auto.stop()
 		t.status.fail(err)
 		return
 	}
@@ -172,6 +177,7 @@ func (t *tcpClientTab) connect() {
 				t.log.adapter.Fault(addr, err)
 				t.status.fail(err)
 				t.setDisconnected()
+				t.auto.stop()
 				return
 			}
 			t.client = client
@@ -204,6 +210,7 @@ func (t *tcpClientTab) disconnect() {
 	c := t.client
 	t.client = nil
 	t.stopPeriodic()
+	t.auto.stop()
 	t.setDisconnected()
 	t.status.info(tr("Disconnecting…"))
 	go func() {
@@ -239,6 +246,7 @@ func (t *tcpClientTab) onControl(events []session.Event) {
 				c := t.client
 				t.client = nil
 				t.stopPeriodic()
+				t.auto.stop()
 				t.setDisconnected()
 				go c.Close()
 			} else {
@@ -259,6 +267,7 @@ func (t *tcpClientTab) onControl(events []session.Event) {
 func (t *tcpClientTab) onFlush() {
 	t.periodic.refresh()
 	t.capture.refresh()
+	t.auto.refresh()
 }
 
 func (t *tcpClientTab) requireClient() error {
@@ -290,3 +299,11 @@ func (t *tcpClientTab) startPeriodic(p codec.Payload, every time.Duration, count
 }
 
 func (t *tcpClientTab) stopPeriodic() { t.periodic.stop() }
+
+// autoTarget is where quick commands and sequences go: the peer.
+func (t *tcpClientTab) autoTarget() (sender, error) {
+	if err := t.requireClient(); err != nil {
+		return nil, err
+	}
+	return t.client.Send, nil
+}

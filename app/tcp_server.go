@@ -48,6 +48,7 @@ type tcpServerTab struct {
 	capture    *captureControl
 	periodic   *periodicSender
 	payloads   *payloadBuilder
+	auto       *automationPanel
 
 	server      *session.TCPServer
 	stopTicker  func()
@@ -152,12 +153,13 @@ func (u *appUI) newTCPServerTab() tab {
 		}
 	})
 	t.perClient = widget.NewCheck(tr("Also one file per client"), t.togglePerClient)
+	t.auto = u.newAutomation(t.p, t.log, t.send, t.framing, t.autoTarget)
 	u.onQuit(t.shutdown)
 
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(
 			widget.NewLabel(tr("Bind")), fixedWidth(t.bind, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80),
-			widget.NewLabel(tr("Max clients")), fixedWidth(t.maxClients, 60), t.echo, t.startBtn), nil, t.status),
+			widget.NewLabel(tr("Max clients")), fixedWidth(t.maxClients, 60), t.echo, t.startBtn), t.auto.toggle, t.status),
 		widget.NewAccordion(widget.NewAccordionItem(tr("Options"), container.NewVBox(
 			t.framing.box,
 			container.NewBorder(nil, nil, nil, t.perClient, t.capture.box),
@@ -168,7 +170,7 @@ func (u *appUI) newTCPServerTab() tab {
 	split.Offset = 0.32
 	bottom := container.NewVBox(t.send, t.sender.box)
 	t.updateHead()
-	return tab{name: tr("TCP Server"), icon: theme.StorageIcon(), content: container.NewBorder(top, bottom, nil, nil, split)}
+	return tab{name: tr("TCP Server"), icon: theme.StorageIcon(), content: container.NewBorder(top, bottom, nil, nil, t.auto.wrap(split))}
 }
 
 // localBindChoices offers all-interfaces binds and this machine's addresses.
@@ -202,13 +204,19 @@ func (t *tcpServerTab) toggle() {
 		t.status.fail(err)
 		return
 	}
-	srv, err := session.NewTCPServer(session.TCPServerConfig{
+	var srv *session.TCPServer
+	// Auto-replies go to the client that sent the data.
+	handler := t.auto.session(t.log.adapter.Handle, func(ev session.Event) sender {
+		return func(b []byte) error { return srv.Send(ev.Client, b) }
+	})
+	srv, err = session.NewTCPServer(session.TCPServerConfig{
 		Address: addr, MaxClients: max, Echo: t.echo.Checked, Framing: t.framing.config(),
-	}, t.log.adapter.Handle)
+	}, handler)
 	if err == nil {
 		err = srv.Start()
 	}
 	if err != nil {
+		t.auto.stop()
 		t.log.adapter.Fault(addr, err)
 		t.status.fail(err)
 		return
@@ -238,6 +246,7 @@ func (t *tcpServerTab) stop() {
 	t.server = nil
 	t.stopTicker()
 	t.periodic.stop()
+	t.auto.stop()
 	t.startBtn.SetText(tr("Start"))
 	t.startBtn.SetIcon(theme.MediaPlayIcon())
 	t.startBtn.Importance = widget.HighImportance
@@ -290,6 +299,7 @@ func (t *tcpServerTab) onControl(events []session.Event) {
 func (t *tcpServerTab) onFlush() {
 	t.periodic.refresh()
 	t.capture.refresh()
+	t.auto.refresh()
 	if t.listDirty && time.Since(t.lastListing) >= 250*time.Millisecond {
 		t.refreshClients()
 	}
@@ -380,6 +390,15 @@ func (t *tcpServerTab) target() sender {
 		}
 	}
 	return func(b []byte) error { return srv.Send(id, b) }
+}
+
+// autoTarget is where quick commands and sequences go: the selected
+// client or all of them, as for the send box.
+func (t *tcpServerTab) autoTarget() (sender, error) {
+	if err := t.requireTarget(); err != nil {
+		return nil, err
+	}
+	return t.target(), nil
 }
 
 func (t *tcpServerTab) sendPayload(p codec.Payload) error {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -47,6 +48,7 @@ type udpTab struct {
 	capture        *captureControl
 	periodic       *periodicSender
 	payloads       *payloadBuilder
+	auto           *automationPanel
 	session        *session.UDPSession
 	senders        []session.Sender
 	stopTicker     func()
@@ -149,10 +151,11 @@ func (u *appUI) newUDPTab() tab {
 			t.session.SetCapture(c)
 		}
 	})
+	t.auto = u.newAutomation(t.p, t.log, t.send, t.framing, t.autoTarget)
 	u.onQuit(t.shutdown)
 
 	local := container.NewBorder(nil, nil, container.NewHBox(
-		widget.NewLabel(tr("Local")), fixedWidth(t.bindSel, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), t.openBtn), nil, t.status)
+		widget.NewLabel(tr("Local")), fixedWidth(t.bindSel, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), t.openBtn), t.auto.toggle, t.status)
 	remote := container.NewHBox(widget.NewLabel(tr("Remote")), fixedWidth(t.host, 200), widget.NewLabel(tr("Port")), fixedWidth(t.hostPort, 80),
 		fixedWidth(t.broadcast, 150), t.replyLast)
 	options := container.NewVBox(
@@ -168,7 +171,7 @@ func (u *appUI) newUDPTab() tab {
 	split.Offset = 0.28
 	t.syncTarget()
 	t.send.SetSendEnabled(false)
-	return tab{name: tr("UDP"), icon: theme.MailSendIcon(), content: container.NewBorder(top, container.NewVBox(t.send, t.sender.box), nil, nil, split)}
+	return tab{name: tr("UDP"), icon: theme.MailSendIcon(), content: container.NewBorder(top, container.NewVBox(t.send, t.sender.box), nil, nil, t.auto.wrap(split))}
 }
 
 // broadcastChoices offers the limited broadcast and each interface's
@@ -224,8 +227,21 @@ func (t *udpTab) toggle() {
 		t.status.fail(err)
 		return
 	}
-	s, err := session.OpenUDP(session.UDPConfig{Bind: addr, Framing: t.framing.config()}, t.log.adapter.Handle)
+	// Auto-replies go to the datagram's sender. OpenUDP starts reading
+	// before it returns, hence the atomic hand-over.
+	var open atomic.Pointer[session.UDPSession]
+	handler := t.auto.session(t.log.adapter.Handle, func(ev session.Event) sender {
+		return func(b []byte) error {
+			if s := open.Load(); s != nil {
+				return s.SendTo(ev.Peer, b)
+			}
+			return session.ErrNotConnected
+		}
+	})
+	s, err := session.OpenUDP(session.UDPConfig{Bind: addr, Framing: t.framing.config()}, handler)
+	open.Store(s)
 	if err != nil {
+		t.auto.stop()
 		t.log.adapter.Fault(addr, err)
 		t.status.fail(err)
 		return
@@ -261,6 +277,7 @@ func (t *udpTab) close() {
 	t.session = nil
 	t.stopTicker()
 	t.periodic.stop()
+	t.auto.stop()
 	s.Close()
 	t.status.info(tr("Closed"))
 	t.openBtn.SetText(tr("Open"))
@@ -283,6 +300,7 @@ func (t *udpTab) shutdown() {
 func (t *udpTab) onFlush() {
 	t.periodic.refresh()
 	t.capture.refresh()
+	t.auto.refresh()
 }
 
 func (t *udpTab) requireOpen() error {
@@ -331,6 +349,15 @@ func (t *udpTab) target() (sender, error) {
 		return nil, err
 	}
 	return func(b []byte) error { return s.SendTo(addr, b) }, nil
+}
+
+// autoTarget is where quick commands and sequences go: host:port or the
+// last sender, as for the send box.
+func (t *udpTab) autoTarget() (sender, error) {
+	if err := t.requireOpen(); err != nil {
+		return nil, err
+	}
+	return t.target()
 }
 
 func (t *udpTab) sendPayload(p codec.Payload) error {
