@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/netdebug/netdebug/netcore/session"
@@ -17,9 +18,15 @@ func (c *cli) tcpServer(args []string) int {
 		"Listen on ADDR:PORT (\":8080\" or \"0.0.0.0:8080\" for every interface, \"[::]:8080\" for IPv6),\n"+
 			"print what every client sends (prefixed with its address) until Ctrl+C or --wait,\n"+
 			"and send --send/--hex to each client as it connects.\n\n"+
+			"--rules FILE answers what each client sends (the reply goes to that client) and\n"+
+			"prints each rule's hits and replies at the end. --sequence FILE runs the send\n"+
+			"sequence for each client as it connects (after --send), stopping when it leaves.\n"+
+			"Both files are the GUI's JSON exports.\n\n"+
 			"Example: netdebug tcp-server :9000 --echo --max-clients 10")
 	var pf payloadFlags
 	pf.register(fs)
+	var af automationFlags
+	af.register(fs)
 	echo := fs.Bool("echo", false, "send back everything each client sends")
 	max := fs.Int("max-clients", 0, "refuse clients beyond this many (0 = no limit)")
 	wait := fs.Duration("wait", 0, "stop after this long (0 = until Ctrl+C)")
@@ -35,16 +42,36 @@ func (c *cli) tcpServer(args []string) int {
 		return c.usageErr("tcp-server", err)
 	}
 	pr.peers = true
+	auto, err := af.load(enc, pr)
+	if err != nil {
+		return c.usageErr("tcp-server", err)
+	}
+	// Each client's delayed replies and sequence end when it leaves.
+	clients := &clientScopes{parent: c.ctx}
 	var srv *session.TCPServer
 	srv, err = session.NewTCPServer(session.TCPServerConfig{Address: c.positional[0], Echo: *echo, MaxClients: *max}, func(ev session.Event) {
 		pr.event(ev)
-		if ev.Kind == session.Connected && data != nil {
+		if auto.answers(ev) {
+			auto.handle(clients.get(ev.Client), ev, func(b []byte) error { return srv.Send(ev.Client, b) })
+		}
+		switch {
+		case ev.Kind == session.Connected && (data != nil || auto.seq != nil):
 			// On the accept goroutine: the client is registered already.
+			ctx := clients.get(ev.Client)
+			auto.wg.Add(1)
 			go func(id uint64) {
-				if err := srv.Send(id, data); err != nil {
-					pr.note("%s: %v", ev.Peer, err)
+				defer auto.wg.Done()
+				send := func(b []byte) error { return srv.Send(id, b) }
+				if data != nil {
+					if err := send(data); err != nil {
+						pr.note("%s: %v", ev.Peer, err)
+						return
+					}
 				}
+				_ = auto.runSequence(ctx, ev.Peer, send)
 			}(ev.Client)
+		case ev.Kind == session.Closed && ev.Client != 0:
+			clients.end(ev.Client)
 		}
 	})
 	if err != nil {
@@ -60,6 +87,7 @@ func (c *cli) tcpServer(args []string) int {
 	pr.finish()
 	st := srv.Stats()
 	pr.note("%d clients; received %d bytes, sent %d bytes", srv.Accepted(), st.RxBytes, st.TxBytes)
+	auto.finish()
 	return 0
 }
 
@@ -67,6 +95,9 @@ func (c *cli) udp(args []string) int {
 	fs := c.flags("udp", "--bind [ADDR]:PORT [--to HOST:PORT] [options]",
 		"Bind a UDP socket, send --send/--hex to --to (or to whoever sends first, with --reply),\n"+
 			"and print every datagram with its sender until --wait has passed or Ctrl+C.\n\n"+
+			"--rules FILE answers each datagram's sender with auto-reply rules and prints\n"+
+			"each rule's hits and replies at the end. --sequence FILE sends a send sequence\n"+
+			"to --to (after --send), then waits as usual. Both files are the GUI's JSON exports.\n\n"+
 			"Example: netdebug udp --bind :9000 --to 192.168.1.255:9000 --send hello --join 239.1.2.3")
 	var pf payloadFlags
 	pf.register(fs)
@@ -77,6 +108,8 @@ func (c *cli) udp(args []string) int {
 	ttl := fs.Int("ttl", 1, "multicast TTL / hop limit")
 	wait := fs.Duration("wait", 2*time.Second, "how long to listen (0 = until Ctrl+C)")
 	reply := fs.Bool("reply", false, "answer each datagram's sender with --send/--hex")
+	var af automationFlags
+	af.register(fs)
 	if code := c.parse(fs, args, 0, 0); code >= 0 {
 		return code
 	}
@@ -92,9 +125,27 @@ func (c *cli) udp(args []string) int {
 		return c.usageErr("udp", err)
 	}
 	pr.peers = true
+	auto, err := af.load(enc, pr)
+	if err != nil {
+		return c.usageErr("udp", err)
+	}
+	if auto.seq != nil && *to == "" {
+		return c.usageErr("udp", textErr("--sequence needs --to HOST:PORT"))
+	}
+	defer auto.finish()
+	// OpenUDP reads before it returns: the rules find the socket here.
+	var open atomic.Pointer[session.UDPSession]
 	var s *session.UDPSession
 	s, err = session.OpenUDP(session.UDPConfig{Bind: *bind, Remote: *to}, func(ev session.Event) {
 		pr.event(ev)
+		if auto.answers(ev) {
+			auto.handle(c.ctx, ev, func(b []byte) error {
+				if s := open.Load(); s != nil {
+					return s.SendTo(ev.Peer, b)
+				}
+				return session.ErrNotConnected
+			})
+		}
 		if *reply && ev.Kind == session.Received && data != nil {
 			go func(peer string) {
 				if err := s.SendTo(peer, data); err != nil {
@@ -106,6 +157,7 @@ func (c *cli) udp(args []string) int {
 	if err != nil {
 		return c.fail("udp", err)
 	}
+	open.Store(s)
 	defer s.Close()
 	if err := s.SetMulticastTTL(*ttl); err != nil {
 		return c.usageErr("udp", err)
@@ -121,6 +173,9 @@ func (c *cli) udp(args []string) int {
 			return c.fail("udp", err)
 		}
 		pr.note("sent %d bytes to %s", len(data), s.Remote())
+	}
+	if err := auto.runSequence(c.ctx, "", s.Send); err != nil {
+		return c.fail("udp", err)
 	}
 	c.waitOrInterrupt(*wait)
 	pr.finish()

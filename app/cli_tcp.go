@@ -17,9 +17,14 @@ func (c *cli) tcp(args []string) int {
 		"Connect to HOST:PORT, send --send or --hex if given, and print what the peer sends\n"+
 			"back until --wait has passed or the peer closes. --wait 0 waits until the peer\n"+
 			"closes or Ctrl+C.\n\n"+
+			"--sequence FILE runs a send sequence after connecting (and after --send), then\n"+
+			"waits as usual; --rules FILE answers what arrives with auto-reply rules and\n"+
+			"prints each rule's hits and replies at the end. Both files are the GUI's JSON exports.\n\n"+
 			"Example: netdebug tcp 192.168.1.10:5000 --send 你好 --encoding gb2312 --line-ending crlf")
 	var pf payloadFlags
 	pf.register(fs)
+	var af automationFlags
+	af.register(fs)
 	wait := fs.Duration("wait", 2*time.Second, "how long to wait for replies")
 	timeout := fs.Duration("timeout", 10*time.Second, "connect timeout")
 	local := fs.String("local", "", "local address to connect from (IP or IP:PORT)")
@@ -34,11 +39,20 @@ func (c *cli) tcp(args []string) int {
 	if err != nil {
 		return c.usageErr("tcp", err)
 	}
+	auto, err := af.load(enc, pr)
+	if err != nil {
+		return c.usageErr("tcp", err)
+	}
+	defer auto.finish()
 	closed := make(chan struct{})
-	client, err := session.NewTCPClient(session.TCPClientConfig{
+	var client *session.TCPClient
+	client, err = session.NewTCPClient(session.TCPClientConfig{
 		Address: c.positional[0], LocalAddress: *local, ConnectTimeout: *timeout,
 	}, func(ev session.Event) {
 		pr.event(ev)
+		if auto.answers(ev) {
+			auto.handle(c.ctx, ev, client.Send)
+		}
 		if ev.Kind == session.Closed {
 			close(closed)
 		}
@@ -55,6 +69,19 @@ func (c *cli) tcp(args []string) int {
 			return c.fail("tcp", err)
 		}
 		pr.note("sent %d bytes", len(data))
+	}
+	seqCtx, stopSeq := context.WithCancel(c.ctx)
+	go func() {
+		select {
+		case <-closed:
+			stopSeq()
+		case <-seqCtx.Done():
+		}
+	}()
+	err = auto.runSequence(seqCtx, "", client.Send)
+	stopSeq()
+	if err != nil {
+		return c.fail("tcp", err)
 	}
 	var timer <-chan time.Time
 	if *wait > 0 {
