@@ -77,7 +77,8 @@ func TestServerKilled(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("err = %v, want ErrTimeout", err)
 	}
-	if res == nil || res.Stats.Timeouts != c.Retries+1 {
+	// At least Retries+1 timeouts: a busy machine may add one before the kill.
+	if res == nil || res.Stats.Timeouts < c.Retries+1 {
 		t.Fatalf("result %+v: want %d timeouts", res, c.Retries+1)
 	}
 	t.Logf("gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
