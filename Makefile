@@ -7,7 +7,11 @@ SHELL := /bin/bash
 .PHONY: run build test lint unit smoke bench package release install uninstall clean deps-build deps-test deps-release screenshot
 
 GO = $(shell .ci/go.sh)
+# An exact vX.Y.Z git tag wins over FyneApp.toml (as in .ci/release.sh).
+VERSION := $(shell git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null | sed 's/^v//' || true)
+ifeq ($(VERSION),)
 VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+endif
 BUILD := $(shell sed -n 's/^ *Build *= *\([0-9]*\).*/\1/p' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION) -X main.build=$(BUILD)
 # Test runs need the real TFTP peers: no silent skips in CI.
@@ -48,11 +52,27 @@ bench: deps-test
 	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./...
 	$(TEST_ENV) NETDEBUG_BENCH=1 $(GO) test -run 'TestCompare' -v -count 1 -timeout 60m ./...
 
-package: deps-build
-	@mkdir -p dist
-	cd app && $(GO) tool fyne package -os linux --src . --icon ../assets/icon.png --name NetDebug --app-id io.github.netdebug.netdebug --app-version $(VERSION) --app-build $(BUILD) --release
-	mv app/NetDebug.tar.xz dist/netdebug-$(VERSION)-linux-amd64.tar.xz
-	@echo "dist/netdebug-$(VERSION)-linux-amd64.tar.xz"
+# The Linux tarball, built with the pinned fyne CLI and checked.
+package: deps-release
+	.ci/release.sh linux
+
+# Linux tarball and Windows zip in dist/, each checked; fails when a check fails.
+release: deps-release
+	.ci/release.sh all
+
+LINUX_PKG := dist/netdebug-$(VERSION)-linux-amd64.tar.xz
+$(LINUX_PKG):
+	@$(MAKE) --no-print-directory package
+
+# Install for the current user (~/.local) from the Linux package.
+install: $(LINUX_PKG)
+	@tmp=$$(mktemp -d) && tar -xJf $(LINUX_PKG) -C $$tmp && $(MAKE) --no-print-directory -C $$tmp user-install && rm -rf $$tmp
+	@command -v update-desktop-database >/dev/null && update-desktop-database $(HOME)/.local/share/applications 2>/dev/null || true
+	@echo "NetDebug installed: $(HOME)/.local/bin/netdebug and a launcher entry"
+
+uninstall:
+	rm -f $(HOME)/.local/share/applications/io.github.netdebug.netdebug.desktop $(HOME)/.local/bin/netdebug $(HOME)/.local/share/icons/io.github.netdebug.netdebug.png
+	@command -v update-desktop-database >/dev/null && update-desktop-database $(HOME)/.local/share/applications 2>/dev/null || true
 
 clean:
 	rm -rf dist .ci/out
