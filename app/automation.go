@@ -48,6 +48,7 @@ type automationPanel struct {
 	rules *rulesPanel
 
 	pages  *container.AppTabs
+	side   fyne.CanvasObject // pages, scrolling sideways when squeezed
 	toggle *widget.Button
 	split  *container.Split
 	center fyne.CanvasObject
@@ -75,7 +76,9 @@ func (u *appUI) newAutomation(p prefs, log *sessionLog, send *widgets.SendBox, f
 	a.seq = newSequencePanel(a)
 	a.rules = newRulesPanel(a)
 	a.pages = container.NewAppTabs(
-		container.NewTabItem(tr("Quick commands"), a.quick.content),
+		// Short titles: on the TCP server and UDP tabs at 1100 px the
+		// panel has about 270 px beside the log and the client list.
+		container.NewTabItem(tr("Quick"), a.quick.content),
 		container.NewTabItem(tr("Sequence"), a.seq.content),
 		container.NewTabItem(tr("Auto-reply"), a.rules.content),
 	)
@@ -83,6 +86,9 @@ func (u *appUI) newAutomation(p prefs, log *sessionLog, send *widgets.SendBox, f
 		a.pages.SelectIndex(i)
 	}
 	a.pages.OnSelected = func(*container.TabItem) { p.setInt(prefAutoPage, a.pages.SelectedIndex()) }
+	// The log beside it has a wide toolbar: rather than make the window
+	// grow past 1100 px, a narrow panel scrolls sideways.
+	a.side = container.NewHScroll(a.pages)
 	a.toggle = widget.NewButtonWithIcon(tr("Automation"), theme.MediaFastForwardIcon(), func() { a.setShown(!a.shown) })
 
 	send.OnShortcut = a.quick.sendShortcut
@@ -116,7 +122,7 @@ func (a *automationPanel) setShown(on bool) {
 	a.shown = on
 	a.p.setBool(prefAutoShown, on)
 	if on {
-		a.split = container.NewHSplit(a.center, a.pages)
+		a.split = container.NewHSplit(a.center, a.side)
 		a.split.Offset = min(max(a.p.p.FloatWithFallback(a.p.prefix+prefAutoSplit, 0.6), 0.25), 0.85)
 		a.root.Objects = []fyne.CanvasObject{a.split}
 		a.toggle.Importance = widget.HighImportance
@@ -326,28 +332,35 @@ func holds(root, o fyne.CanvasObject) bool {
 	return false
 }
 
-// listToolbar is the row of buttons under a list: add, edit, delete, move
-// up and down, import and export. Buttons that need a selection are
-// enabled by select.
+// listToolbar is the row of buttons under a list: add, edit, delete,
+// move up and down, and a menu with import, export and any extras. Icons
+// only: the panel may be 270 px wide.
 type listToolbar struct {
-	add, edit, del, up, down, imp, exp *widget.Button
-	box                                fyne.CanvasObject
+	add, edit, del, up, down, more *widget.Button
+	imp, exp                       *fyne.MenuItem
+	menu                           *fyne.Menu
+	box                            fyne.CanvasObject
 }
 
-func newListToolbar(add, edit, del, up, down, imp, exp func()) *listToolbar {
+func newListToolbar(win fyne.Window, add, edit, del, up, down, imp, exp func(), extra ...*fyne.MenuItem) *listToolbar {
 	b := &listToolbar{
-		add:  widget.NewButtonWithIcon(tr("Add"), theme.ContentAddIcon(), add),
-		edit: widget.NewButtonWithIcon(tr("Edit"), theme.DocumentCreateIcon(), edit),
+		add:  widget.NewButtonWithIcon("", theme.ContentAddIcon(), add),
+		edit: widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), edit),
 		del:  widget.NewButtonWithIcon("", theme.DeleteIcon(), del),
 		up:   widget.NewButtonWithIcon("", theme.MoveUpIcon(), up),
 		down: widget.NewButtonWithIcon("", theme.MoveDownIcon(), down),
-		imp:  widget.NewButtonWithIcon(tr("Import…"), theme.FolderOpenIcon(), imp),
-		exp:  widget.NewButtonWithIcon(tr("Export…"), theme.DocumentSaveIcon(), exp),
+		imp:  fyne.NewMenuItem(tr("Import…"), imp),
+		exp:  fyne.NewMenuItem(tr("Export…"), exp),
 	}
-	b.box = container.NewVBox(
-		container.NewHBox(b.add, b.edit, b.del, b.up, b.down),
-		container.NewHBox(b.imp, b.exp),
-	)
+	b.imp.Icon, b.exp.Icon = theme.FolderOpenIcon(), theme.DocumentSaveIcon()
+	b.menu = fyne.NewMenu("", append([]*fyne.MenuItem{b.imp, b.exp}, extra...)...)
+	b.more = widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
+	b.more.OnTapped = func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b.more)
+		widget.ShowPopUpMenuAtPosition(b.menu, win.Canvas(), pos.AddXY(0, b.more.Size().Height))
+	}
+	b.add.Importance = widget.HighImportance
+	b.box = newFlow(b.add, b.edit, b.del, b.up, b.down, b.more)
 	b.selected(-1, 0)
 	return b
 }
@@ -367,6 +380,97 @@ func (b *listToolbar) selected(i, n int) {
 	set(b.down, i >= 0 && i < n-1)
 }
 
+// flowLayout places objects left to right at their minimum sizes and
+// wraps to a new row when the width runs out, so the panel's controls
+// fit the 190 px it gets beside the TCP server's client list and log.
+type flowLayout struct {
+	rows  int
+	width float32
+	box   *fyne.Container
+}
+
+// newFlow returns a container laying out objects with a flowLayout.
+func newFlow(objects ...fyne.CanvasObject) *fyne.Container {
+	f := &flowLayout{rows: 1}
+	f.box = container.New(f, objects...)
+	return f.box
+}
+
+func (f *flowLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for _, o := range objects {
+		if o.Visible() {
+			m := o.MinSize()
+			w, h = max(w, m.Width), max(h, m.Height)
+		}
+	}
+	pad := theme.Padding()
+	return fyne.NewSize(w, float32(f.rows)*h+float32(f.rows-1)*pad)
+}
+
+func (f *flowLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	var x, y, rowH, widest float32
+	rows := 1
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		if x > 0 && x+m.Width > size.Width {
+			x, y, rows = 0, y+rowH+pad, rows+1
+			rowH = 0
+		}
+		o.Move(fyne.NewPos(x, y))
+		o.Resize(m)
+		x += m.Width + pad
+		rowH = max(rowH, m.Height)
+		widest = max(widest, m.Width)
+	}
+	// A layout narrower than one item is a container not yet placed
+	// (hidden, or before the first resize): its row count means nothing.
+	if rows != f.rows && size.Width >= widest {
+		// The height we asked for was wrong for this width: ask again
+		// once this layout pass is over.
+		f.rows = rows
+		uiDo(f.box.Refresh)
+	}
+}
+
+// pageStatus is a page's status line, hidden until it has something to say
+// (the panel is short on height too).
+type pageStatus struct{ statusLabel }
+
+func newPageStatus() pageStatus {
+	s := pageStatus{newStatusLabel()}
+	s.Hide()
+	return s
+}
+
+func (s pageStatus) info(text string) { s.statusLabel.info(text); s.Show() }
+func (s pageStatus) ok(text string)   { s.statusLabel.ok(text); s.Show() }
+func (s pageStatus) fail(err error)   { s.statusLabel.fail(err); s.Show() }
+
+// listWithHint shows hint in place of the list while it is empty; call
+// the returned function after the list changes.
+func listWithHint(list *widget.List, length func() int, hint string) (fyne.CanvasObject, func()) {
+	l := widget.NewLabel(hint)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	// In a scroll, so that a long hint wrapped in a narrow panel never
+	// makes the window taller.
+	box := container.NewVScroll(l)
+	sync := func() {
+		if length() == 0 {
+			box.Show()
+		} else {
+			box.Hide()
+		}
+	}
+	sync()
+	return container.NewStack(list, box), sync
+}
+
 // automationFilter narrows file dialogs to JSON.
 var automationFilter = widgets.FileFilter{Name: "JSON", Extensions: []string{"json"}}
 
@@ -377,9 +481,18 @@ func templateHelp() string {
 	return tr("Templates:") + " {{counter}} {{time:%H:%M:%S}} {{rand:4}} {{hex:01 02}} {{crc16modbus}} {{sum8}} {{xor8}} {{crc32}}"
 }
 
-// ruleStatsText is the counters shown beside a rule.
+// ruleStatsText is the counters shown under a rule.
 func ruleStatsText(st automation.RuleStats) string {
-	return trf("hits {{.Hits}} · replies {{.Replies}} · suppressed {{.Suppressed}} · limit {{.Rate}}/s, burst {{.Burst}}", map[string]any{
-		"Hits": st.Hits, "Replies": st.Replies, "Suppressed": st.Suppressed, "Rate": formatRate(st.Rate.PerSecond), "Burst": st.Rate.Burst,
+	text := trf("hits {{.Hits}} · replies {{.Replies}} · suppressed {{.Suppressed}}", map[string]any{
+		"Hits": st.Hits, "Replies": st.Replies, "Suppressed": st.Suppressed,
 	})
+	if st.Failed > 0 {
+		text += " · " + trf("failed {{.N}}", map[string]any{"N": st.Failed})
+	}
+	return text
+}
+
+// ruleLimitText is the rate limit in force for a rule.
+func ruleLimitText(r automation.Rate) string {
+	return trf("limit {{.Rate}}/s, burst {{.Burst}}", map[string]any{"Rate": formatRate(r.PerSecond), "Burst": r.Burst})
 }

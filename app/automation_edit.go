@@ -50,9 +50,22 @@ func newEditDialog(win fyne.Window, title string, items []*widget.FormItem, help
 	return e
 }
 
+// notReady is a check result that is not an error yet (a name still to
+// type): shown plainly, but Save stays off.
+type notReady string
+
+func (n notReady) Error() string { return string(n) }
+
 // update reruns the check; call it whenever a field changes.
 func (e *editDialog) update() {
 	text, err := e.check()
+	var nr notReady
+	if errors.As(err, &nr) {
+		e.preview.Importance = widget.MediumImportance
+		e.preview.SetText(err.Error())
+		e.save.Disable()
+		return
+	}
 	if err != nil {
 		e.preview.Importance = widget.DangerImportance
 		e.preview.SetText(err.Error())
@@ -175,7 +188,7 @@ func (f *payloadFields) payload() automation.Payload {
 func (f *payloadFields) preview() (string, error) {
 	p := f.payload()
 	if strings.TrimSpace(p.Text) == "" {
-		return "", errors.New(tr("The payload is empty"))
+		return "", notReady(tr("Type the payload."))
 	}
 	t, err := p.Compile()
 	if err != nil {
@@ -244,9 +257,6 @@ func (a *automationPanel) editPayload(title, name string, p automation.Payload, 
 	}
 	read := func() (string, automation.Payload, int, error) {
 		n := strings.TrimSpace(e.name.Text)
-		if !step && n == "" {
-			return "", automation.Payload{}, 0, errors.New(tr("Give the command a name"))
-		}
 		ms := 0
 		if step {
 			var err error
@@ -260,7 +270,11 @@ func (a *automationPanel) editPayload(title, name string, p automation.Payload, 
 		if _, _, _, err := read(); err != nil {
 			return "", err
 		}
-		return e.fields.preview()
+		text, err := e.fields.preview()
+		if err == nil && !step && strings.TrimSpace(e.name.Text) == "" {
+			return "", notReady(text + "\n" + tr("Give the command a name to save it."))
+		}
+		return text, err
 	}
 	d = newEditDialog(a.u.win, title, items, templateHelp(), check, func() error {
 		n, pl, ms, err := read()
@@ -271,14 +285,18 @@ func (a *automationPanel) editPayload(title, name string, p automation.Payload, 
 	})
 	e.editDialog = d
 	d.dlg.Show()
-	a.u.win.Canvas().Focus(e.fields.text)
+	if e.name.Text == "" && !step {
+		a.u.win.Canvas().Focus(e.name)
+	} else {
+		a.u.win.Canvas().Focus(e.fields.text)
+	}
 	return e
 }
 
 // importJSON asks for a file and hands its bytes to apply on the UI
 // goroutine; apply's error (the automation package names the rule, step
 // or command, or the line) goes to status.
-func (a *automationPanel) importJSON(title string, status statusLabel, apply func([]byte) error) {
+func (a *automationPanel) importJSON(title string, status pageStatus, apply func([]byte) error) {
 	go func() {
 		path, err := a.u.files.OpenFile(title, automationFilter)
 		if errors.Is(err, widgets.ErrDialogCancelled) {
@@ -302,7 +320,7 @@ func (a *automationPanel) importJSON(title string, status statusLabel, apply fun
 }
 
 // exportJSON asks where to save data (made on the UI goroutine) and writes it.
-func (a *automationPanel) exportJSON(title, name string, status statusLabel, data []byte, err error) {
+func (a *automationPanel) exportJSON(title, name string, status pageStatus, data []byte, err error) {
 	if err != nil {
 		status.fail(err)
 		return

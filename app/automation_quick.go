@@ -20,13 +20,14 @@ type quickPanel struct {
 	list    *widget.List
 	sel     int
 	bar     *listToolbar
-	status  statusLabel
+	status  pageStatus
+	hint    func()
 	content fyne.CanvasObject
 	editor  *payloadEditor // the open dialog, for tests
 }
 
 func newQuickPanel(a *automationPanel) *quickPanel {
-	q := &quickPanel{a: a, sel: -1, status: newStatusLabel()}
+	q := &quickPanel{a: a, sel: -1, status: newPageStatus()}
 	q.set.Version = automation.FormatVersion
 	if s := a.p.str(prefAutoQuick, ""); s != "" {
 		set, err := automation.ImportQuickCommands([]byte(s))
@@ -40,26 +41,23 @@ func newQuickPanel(a *automationPanel) *quickPanel {
 	q.list = widget.NewList(func() int { return len(q.set.Commands) }, q.newRow, q.updateRow)
 	q.list.OnSelected = func(id widget.ListItemID) { q.sel = id; q.bar.selected(id, len(q.set.Commands)) }
 	q.list.OnUnselected = func(widget.ListItemID) { q.sel = -1; q.bar.selected(-1, len(q.set.Commands)) }
-	q.bar = newListToolbar(q.add, func() { q.edit(q.sel) }, q.askDelete, func() { q.move(q.sel, q.sel-1) }, func() { q.move(q.sel, q.sel+1) }, q.importFile, q.exportFile)
-	hint := widget.NewLabel(tr("Click Send or press Ctrl+1…9. Add takes what is in the send box."))
-	hint.Wrapping = fyne.TextWrapWord
-	hint.Importance = widget.LowImportance
-	q.content = container.NewBorder(hint, container.NewVBox(q.bar.box, q.status.Label), nil, nil, q.list)
+	q.bar = newListToolbar(a.u.win, q.add, func() { q.edit(q.sel) }, q.askDelete, func() { q.move(q.sel, q.sel-1) }, func() { q.move(q.sel, q.sel+1) }, q.importFile, q.exportFile)
+	list, hint := listWithHint(q.list, func() int { return len(q.set.Commands) },
+		tr("No quick commands yet. Type a payload in the send box, then + saves it here; Send or Ctrl+1…9 sends it."))
+	q.hint = hint
+	q.content = container.NewBorder(nil, container.NewVBox(q.bar.box, q.status.Label), nil, nil, list)
 	return q
 }
 
 func (q *quickPanel) newRow() fyne.CanvasObject {
 	key := widget.NewLabel("Ctrl+9")
 	key.TextStyle = fyne.TextStyle{Monospace: true}
+	key.Importance = widget.LowImportance
 	name := widget.NewLabel("")
 	name.TextStyle = fyne.TextStyle{Bold: true}
 	name.Truncation = fyne.TextTruncateEllipsis
-	text := widget.NewLabel("")
-	text.TextStyle = fyne.TextStyle{Monospace: true}
-	text.Truncation = fyne.TextTruncateEllipsis
-	text.Importance = widget.LowImportance
-	send := widget.NewButtonWithIcon(tr("Send"), theme.MailSendIcon(), nil)
-	return container.NewBorder(nil, nil, key, send, container.NewVBox(name, text))
+	send := widget.NewButtonWithIcon("", theme.MailSendIcon(), nil)
+	return container.NewBorder(nil, nil, key, send, name)
 }
 
 func (q *quickPanel) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
@@ -68,9 +66,7 @@ func (q *quickPanel) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	c := q.set.Commands[id]
 	row := o.(*fyne.Container)
-	lines := row.Objects[0].(*fyne.Container)
-	lines.Objects[0].(*widget.Label).SetText(c.Name)
-	lines.Objects[1].(*widget.Label).SetText(payloadSummary(c.Payload))
+	row.Objects[0].(*widget.Label).SetText(c.Name)
 	key := row.Objects[1].(*widget.Label)
 	if id < 9 {
 		key.SetText(fmt.Sprintf("Ctrl+%d", id+1))
@@ -116,6 +112,7 @@ func (q *quickPanel) changed() {
 		q.a.p.setStr(prefAutoQuick, string(data))
 	}
 	q.list.Refresh()
+	q.hint()
 	if q.sel >= len(q.set.Commands) {
 		q.sel = -1
 		q.list.UnselectAll()

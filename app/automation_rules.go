@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,14 +33,14 @@ type rulesPanel struct {
 	list    *widget.List
 	sel     int
 	bar     *listToolbar
-	reset   *widget.Button
-	status  statusLabel
+	status  pageStatus
+	hint    func()
 	content fyne.CanvasObject
 	editor  *ruleEditor
 }
 
 func newRulesPanel(a *automationPanel) *rulesPanel {
-	r := &rulesPanel{a: a, sel: -1, status: newStatusLabel()}
+	r := &rulesPanel{a: a, sel: -1, status: newPageStatus()}
 	r.set = automation.RuleSet{Version: automation.FormatVersion}
 	if s := a.p.str(prefAutoRules, ""); s != "" {
 		set, err := automation.ImportRuleSet([]byte(s))
@@ -70,32 +72,36 @@ func newRulesPanel(a *automationPanel) *rulesPanel {
 	r.list = widget.NewList(func() int { return len(r.set.Rules) }, r.newRow, r.updateRow)
 	r.list.OnSelected = func(id widget.ListItemID) { r.sel = id; r.bar.selected(id, len(r.set.Rules)) }
 	r.list.OnUnselected = func(widget.ListItemID) { r.sel = -1; r.bar.selected(-1, len(r.set.Rules)) }
-	r.bar = newListToolbar(r.add, func() { r.edit(r.sel) }, r.askDelete, func() { r.move(r.sel, r.sel-1) }, func() { r.move(r.sel, r.sel+1) }, r.importFile, r.exportFile)
-	r.reset = widget.NewButtonWithIcon(tr("Reset counters"), theme.ViewRefreshIcon(), func() {
+	reset := fyne.NewMenuItem(tr("Reset counters"), func() {
 		r.engine.ResetStats()
 		r.refresh()
 	})
-	bar := r.bar.box.(*fyne.Container)
-	bar.Objects[1].(*fyne.Container).Add(r.reset)
-	hint := widget.NewLabel(tr("The first enabled rule that matches answers the sender."))
-	hint.Wrapping = fyne.TextWrapWord
-	hint.Importance = widget.LowImportance
-	r.content = container.NewBorder(hint, container.NewVBox(r.bar.box, r.status.Label), nil, nil, r.list)
+	reset.Icon = theme.ViewRefreshIcon()
+	r.bar = newListToolbar(a.u.win, r.add, func() { r.edit(r.sel) }, r.askDelete, func() { r.move(r.sel, r.sel-1) }, func() { r.move(r.sel, r.sel+1) }, r.importFile, r.exportFile, reset)
+	list, hint := listWithHint(r.list, func() int { return len(r.set.Rules) },
+		tr("No rules yet. + adds one: what to match in received data, and the reply sent back to the sender. The first enabled rule that matches answers."))
+	r.hint = hint
+	r.content = container.NewBorder(nil, container.NewVBox(r.bar.box, r.status.Label), nil, nil, list)
 	return r
 }
 
+// A rule's row: its check, then its name in bold and what it does, and
+// under them its counters and limit.
 func (r *rulesPanel) newRow() fyne.CanvasObject {
 	on := widget.NewCheck("", nil)
-	name := widget.NewLabel("")
-	name.TextStyle = fyne.TextStyle{Bold: true}
-	name.Truncation = fyne.TextTruncateEllipsis
-	what := widget.NewLabel("")
-	what.TextStyle = fyne.TextStyle{Monospace: true}
+	what := widget.NewRichText(
+		&widget.TextSegment{Style: widget.RichTextStyleStrong},
+		&widget.TextSegment{Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Monospace: true}, ColorName: theme.ColorNamePlaceHolder}})
 	what.Truncation = fyne.TextTruncateEllipsis
-	stats := widget.NewLabel("")
-	stats.Truncation = fyne.TextTruncateEllipsis
-	stats.Importance = widget.LowImportance
-	return container.NewBorder(nil, nil, on, nil, container.NewVBox(name, what, stats))
+	// Small unpadded text keeps a rule to three short lines; the list
+	// clips what does not fit.
+	small := theme.TextSize() - 2
+	stats := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	stats.TextSize = small
+	limit := canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder))
+	limit.TextSize = small
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(2), what, container.NewPadded(container.NewVBox(stats, limit)))
+	return container.NewBorder(nil, nil, on, nil, lines)
 }
 
 func (r *rulesPanel) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
@@ -109,13 +115,27 @@ func (r *rulesPanel) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	on.OnChanged = nil
 	on.SetChecked(rule.Enabled())
 	on.OnChanged = func(v bool) { r.setEnabled(id, v) }
-	lines.Objects[0].(*widget.Label).SetText(rule.Name)
-	lines.Objects[1].(*widget.Label).SetText(ruleSummary(rule))
+	what := lines.Objects[0].(*widget.RichText)
+	what.Segments[0].(*widget.TextSegment).Text = rule.Name
+	what.Segments[1].(*widget.TextSegment).Text = "  " + ruleSummary(rule)
+	what.Refresh()
 	st := automation.RuleStats{Rate: rule.Rate()}
 	if id < len(r.stats) {
 		st = r.stats[id]
 	}
-	lines.Objects[2].(*widget.Label).SetText(ruleStatsText(st))
+	small := lines.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
+	stats, limit := small.Objects[0].(*canvas.Text), small.Objects[1].(*canvas.Text)
+	stats.Text = ruleStatsText(st)
+	// Suppressed replies mean the limit is biting: say so in colour.
+	if st.Suppressed > 0 || st.Failed > 0 {
+		stats.Color = theme.Color(theme.ColorNameWarning)
+	} else {
+		stats.Color = theme.Color(theme.ColorNameForeground)
+	}
+	stats.Refresh()
+	limit.Text = ruleLimitText(st.Rate)
+	limit.Color = theme.Color(theme.ColorNamePlaceHolder)
+	limit.Refresh()
 }
 
 // ruleSummary is "regex PING (\d+) → PONG $1{{crc16modbus}}".
@@ -168,6 +188,7 @@ func (r *rulesPanel) apply(set automation.RuleSet) error {
 	}
 	r.stats = r.engine.Stats()
 	r.list.Refresh()
+	r.hint()
 	if r.sel >= len(r.set.Rules) {
 		r.sel = -1
 		r.list.UnselectAll()
@@ -362,7 +383,7 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 
 	items := []*widget.FormItem{
 		widget.NewFormItem(tr("Name"), container.NewBorder(nil, nil, nil, e.enabled, e.name)),
-		widget.NewFormItem(tr("Match"), container.NewBorder(nil, nil, fixedWidth(e.match, 230), e.patternHex, e.pattern)),
+		widget.NewFormItem(tr("Match"), container.NewBorder(nil, nil, fixedWidth(e.match, 200), e.patternHex, e.pattern)),
 		widget.NewFormItem(tr("Text"), container.NewHBox(fixedWidth(e.enc, 170), e.escapes)),
 		widget.NewFormItem(tr("Reply"), container.NewBorder(nil, nil, nil, e.replyHex, e.reply)),
 		widget.NewFormItem("", fixedWidth(e.line, 170)),
@@ -393,7 +414,7 @@ func (e *ruleEditor) rule() (automation.Rule, error) {
 		Escapes: e.escapes.Checked, Reply: e.reply.Text, ReplyHex: e.replyHex.Checked,
 	}
 	if r.Name == "" {
-		return r, errors.New(tr("Give the rule a name: it labels the counters"))
+		return r, notReady(tr("Give the rule a name: it labels the counters."))
 	}
 	if e.enc.SelectedIndex() > 0 {
 		r.Encoding = e.enc.Selected

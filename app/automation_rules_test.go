@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,12 +32,18 @@ func addRule(t *testing.T, r *rulesPanel, name string, mode int, pattern, reply 
 	return e
 }
 
-// shownStats returns the counter lines the rules list shows on screen.
+// shownStats returns the counter and limit lines the rules list shows on
+// screen, one string per rule.
 func shownStats(r *rulesPanel) []string {
 	var out []string
 	for _, o := range test.LaidOutObjects(r.list) {
-		if l, ok := o.(*widget.Label); ok && l.Visible() && strings.HasPrefix(l.Text, "hits ") {
-			out = append(out, l.Text)
+		if l, ok := o.(*canvas.Text); ok && l.Visible() {
+			switch {
+			case strings.HasPrefix(l.Text, "hits "):
+				out = append(out, l.Text)
+			case strings.HasPrefix(l.Text, "limit ") && len(out) > 0:
+				out[len(out)-1] += " · " + l.Text
+			}
 		}
 	}
 	return out

@@ -31,7 +31,8 @@ type sequencePanel struct {
 	times    *widget.Entry
 	runBtn   *widget.Button
 	progress *widget.Label
-	status   statusLabel
+	status   pageStatus
+	hint     func()
 	content  fyne.CanvasObject
 	editor   *payloadEditor
 
@@ -51,7 +52,7 @@ type sequenceRun struct {
 }
 
 func newSequencePanel(a *automationPanel) *sequencePanel {
-	s := &sequencePanel{a: a, sel: -1, current: -1, status: newStatusLabel()}
+	s := &sequencePanel{a: a, sel: -1, current: -1, status: newPageStatus()}
 	s.seq = automation.Sequence{Version: automation.FormatVersion}
 	if v := a.p.str(prefAutoSequence, ""); v != "" {
 		seq, err := automation.ImportSequence([]byte(v))
@@ -64,10 +65,11 @@ func newSequencePanel(a *automationPanel) *sequencePanel {
 	s.list = widget.NewList(func() int { return len(s.seq.Steps) }, s.newRow, s.updateRow)
 	s.list.OnSelected = func(id widget.ListItemID) { s.sel = id; s.bar.selected(id, len(s.seq.Steps)) }
 	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.bar.selected(-1, len(s.seq.Steps)) }
-	s.bar = newListToolbar(s.add, func() { s.edit(s.sel) }, s.askDelete, func() { s.move(s.sel, s.sel-1) }, func() { s.move(s.sel, s.sel+1) }, s.importFile, s.exportFile)
+	s.bar = newListToolbar(a.u.win, s.add, func() { s.edit(s.sel) }, s.askDelete, func() { s.move(s.sel, s.sel-1) }, func() { s.move(s.sel, s.sel+1) }, s.importFile, s.exportFile)
 
 	s.mode = widget.NewSelect([]string{tr("Once"), tr("Repeat"), tr("Forever")}, nil)
 	s.times = widget.NewEntry()
+	s.times.SetPlaceHolder(tr("times"))
 	s.times.SetText(strconv.Itoa(max(s.seq.Repeat, 1)))
 	switch {
 	case s.seq.Forever:
@@ -83,11 +85,14 @@ func newSequencePanel(a *automationPanel) *sequencePanel {
 	s.runBtn.Importance = widget.HighImportance
 	s.progress = widget.NewLabel("")
 	s.progress.Truncation = fyne.TextTruncateEllipsis
+	s.progress.Hide()
 	s.syncControls()
 
-	controls := container.NewBorder(nil, nil, container.NewHBox(s.runBtn, fixedWidth(s.mode, 110)), nil,
-		container.NewBorder(nil, nil, nil, widget.NewLabel(tr("times")), s.times))
-	s.content = container.NewBorder(container.NewVBox(controls, s.progress), container.NewVBox(s.bar.box, s.status.Label), nil, nil, s.list)
+	controls := newFlow(s.runBtn, fixedWidth(s.mode, 95), container.NewHBox(widget.NewLabel("×"), fixedWidth(s.times, 70)))
+	list, hint := listWithHint(s.list, func() int { return len(s.seq.Steps) },
+		tr("No steps yet. + adds the send box's payload as a step, with the pause after it."))
+	s.hint = hint
+	s.content = container.NewBorder(container.NewVBox(controls, s.progress), container.NewVBox(s.bar.box, s.status.Label), nil, nil, list)
 	return s
 }
 
@@ -152,13 +157,14 @@ func (s *sequencePanel) syncControls() {
 	} else {
 		s.times.Disable()
 	}
-	for _, w := range []fyne.Disableable{s.mode, s.bar.add, s.bar.imp} {
+	for _, w := range []fyne.Disableable{s.mode, s.bar.add} {
 		if running {
 			w.Disable()
 		} else {
 			w.Enable()
 		}
 	}
+	s.bar.imp.Disabled = running
 	if running {
 		s.bar.selected(-1, 0)
 		s.runBtn.SetText(tr("Stop"))
@@ -182,6 +188,7 @@ func (s *sequencePanel) save() {
 func (s *sequencePanel) changed() {
 	s.save()
 	s.list.Refresh()
+	s.hint()
 	if s.sel >= len(s.seq.Steps) {
 		s.sel = -1
 		s.list.UnselectAll()
@@ -263,6 +270,7 @@ func (s *sequencePanel) showProgress(r *sequenceRun) {
 		return
 	}
 	s.progress.SetText(progressText(*p, int(r.sent.Load())))
+	s.progress.Show()
 	s.setCurrent(p.Step)
 }
 
@@ -296,6 +304,8 @@ func (s *sequencePanel) finished(r *sequenceRun, n int, err error) {
 	}
 	s.run = nil
 	s.setCurrent(-1)
+	s.progress.SetText("")
+	s.progress.Hide()
 	s.syncControls()
 	switch {
 	case errors.Is(err, context.Canceled):
