@@ -52,3 +52,16 @@ func tr(s string) string { return lang.L(s) }
 
 // trf translates a templated UI string ({{.Name}} fields).
 func trf(s string, data map[string]any) string { return lang.L(s, data) }
+
+// i18nKey marks a message ID that is translated later, with tr(variable);
+// it returns s unchanged. The translation test finds IDs through it.
+func i18nKey(s string) string { return s }
+
+// runtimeMessages are texts netcore puts in events, which the UI passes
+// through tr when it shows them.
+var runtimeMessages = []string{
+	i18nKey("closed by peer"),
+	i18nKey("closed"),
+	i18nKey("disconnected by you"),
+	i18nKey("server stopped"),
+}

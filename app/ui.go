@@ -43,6 +43,9 @@ type appUI struct {
 	tcpClient *tcpClientTab
 	tcpServer *tcpServerTab
 	udp       *udpTab
+
+	tftpClient *tftpTab
+	tftpServer *tftpServerTab
 }
 
 // newUI builds the main window's content. files is the dialog provider

@@ -1,0 +1,483 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/netdebug/netdebug/netcore/session"
+	"github.com/netdebug/netdebug/netcore/tftp"
+	"github.com/netdebug/netdebug/widgets"
+)
+
+func init() { registerTab(50, (*appUI).newTFTPTab) }
+
+// tftpTab downloads files from a device and uploads firmware to it.
+type tftpTab struct {
+	u *appUI
+	p prefs
+
+	host, port, remote, local *widget.Entry
+	mode                      *widget.Select
+	blksize, window, timeout  *widget.Entry
+	retries                   *widget.Entry
+	tsize, noOptions, trace   *widget.Check
+	download, upload, cancel  *widget.Button
+	progress                  *widgets.TransferProgress
+	status                    statusLabel
+	negotiated, result        *widget.Label
+	copySum                   *widget.Button
+	packets                   *widget.List
+	packetBox                 *fyne.Container
+	recentList                *widget.List
+
+	stop    context.CancelFunc
+	stopUI  func()
+	live    *tftpLive
+	lines   []string
+	recent  []recentTransfer
+	lastSum string
+}
+
+// recentTransfer is one line of the recent-transfers list (persisted).
+type recentTransfer struct {
+	When   time.Time `json:"when"`
+	Dir    string    `json:"dir"`
+	Server string    `json:"server"`
+	Remote string    `json:"remote"`
+	Local  string    `json:"local"`
+	Bytes  int64     `json:"bytes"`
+	Secs   float64   `json:"secs"`
+	Error  string    `json:"error,omitempty"`
+}
+
+// tftpLive collects engine events on the transfer goroutine; the UI reads
+// it a few times a second.
+type tftpLive struct {
+	mu       sync.Mutex
+	progress tftp.Progress
+	options  *tftp.Negotiated
+	packets  []tftp.PacketRecord
+	dirty    bool
+}
+
+const maxTracePackets = 2000
+
+func (l *tftpLive) event(ev tftp.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch ev.Kind {
+	case tftp.EventProgress, tftp.EventRetransmit, tftp.EventDone:
+		l.progress = ev.Progress
+	case tftp.EventOptions:
+		o := ev.Options
+		l.options = &o
+	case tftp.EventPacket:
+		if len(l.packets) < maxTracePackets {
+			l.packets = append(l.packets, ev.Packet)
+		}
+	}
+	l.dirty = true
+}
+
+func (u *appUI) newTFTPTab() tab {
+	t := &tftpTab{u: u, p: newPrefs(u.app, "tftp")}
+	u.tftpClient = t
+	entry := func(key, def, placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.SetText(t.p.str(key, def))
+		return e
+	}
+	t.host = entry("host", "192.168.1.10", tr("server host name or IP"))
+	t.port = entry("port", "69", "69")
+	t.remote = entry("remote", "", tr("file on the server, e.g. firmware.bin"))
+	t.local = entry("local", "", tr("local file (empty: the remote name in your Downloads folder)"))
+	t.mode = widget.NewSelect([]string{string(tftp.ModeOctet), string(tftp.ModeNetASCII)}, func(s string) { t.p.setStr("mode", s) })
+	t.mode.SetSelected(t.p.str("mode", string(tftp.ModeOctet)))
+	t.blksize = entry("blksize", strconv.Itoa(tftp.DefaultClientBlockSize), "8–65464")
+	t.window = entry("window", "8", "1–65535")
+	t.timeout = entry("timeout", "0", tr("0 = adaptive"))
+	t.retries = entry("retries", "5", "")
+	t.tsize = widget.NewCheck(tr("Ask for the size (tsize)"), func(on bool) { t.p.setBool("tsize", on) })
+	t.tsize.SetChecked(t.p.boolean("tsize", true))
+	t.noOptions = widget.NewCheck(tr("No options (plain RFC 1350)"), func(on bool) { t.p.setBool("noOptions", on) })
+	t.noOptions.SetChecked(t.p.boolean("noOptions", false))
+	t.trace = widget.NewCheck(tr("Show packets"), func(on bool) {
+		t.p.setBool("trace", on)
+		if on {
+			t.packetBox.Show()
+		} else {
+			t.packetBox.Hide()
+		}
+	})
+
+	t.download = widget.NewButtonWithIcon(tr("Download"), theme.DownloadIcon(), func() { t.start(tftp.Download, false) })
+	t.download.Importance = widget.HighImportance
+	t.upload = widget.NewButtonWithIcon(tr("Upload"), theme.UploadIcon(), func() { t.start(tftp.Upload, false) })
+	t.cancel = widget.NewButtonWithIcon(tr("Cancel"), theme.CancelIcon(), func() {
+		if t.stop != nil {
+			t.stop()
+		}
+	})
+	t.cancel.Disable()
+	browse := widget.NewButtonWithIcon(tr("Browse…"), theme.FolderOpenIcon(), t.browse)
+
+	t.progress = widgets.NewTransferProgress()
+	t.status = newStatusLabel()
+	t.negotiated = widget.NewLabel("")
+	t.result = widget.NewLabel("")
+	t.result.Wrapping = fyne.TextWrapBreak
+	t.result.Selectable = true
+	t.copySum = widget.NewButtonWithIcon(tr("Copy SHA-256"), theme.ContentCopyIcon(), func() { u.app.Clipboard().SetContent(t.lastSum) })
+	t.copySum.Hide()
+
+	t.packets = widget.NewList(func() int { return len(t.lines) }, func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle = fyne.TextStyle{Monospace: true}
+		return l
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id < len(t.lines) {
+			o.(*widget.Label).SetText(t.lines[id])
+		}
+	})
+	t.packetBox = container.NewBorder(widget.NewLabelWithStyle(tr("Packets"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.packets)
+	t.packetBox.Hide()
+	t.trace.SetChecked(t.p.boolean("trace", false))
+
+	t.p.load("recent", &t.recent)
+	t.recentList = widget.NewList(func() int { return len(t.recent) }, func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id < len(t.recent) {
+			o.(*widget.Label).SetText(t.recent[id].text())
+		}
+	})
+	t.recentList.OnSelected = func(id widget.ListItemID) {
+		if id < len(t.recent) {
+			r := t.recent[id]
+			if h, p, err := splitServer(r.Server); err == nil {
+				t.host.SetText(h)
+				t.port.SetText(p)
+			}
+			t.remote.SetText(r.Remote)
+			t.local.SetText(r.Local)
+		}
+		t.recentList.UnselectAll()
+	}
+	u.onQuit(func() {
+		if t.stop != nil {
+			t.stop()
+		}
+	})
+
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabel(tr("Server")), container.NewBorder(nil, nil, nil,
+			container.NewHBox(widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), widget.NewLabel(tr("Mode")), t.mode), t.host),
+		widget.NewLabel(tr("Remote file")), t.remote,
+		widget.NewLabel(tr("Local file")), container.NewBorder(nil, nil, nil, browse, t.local),
+	)
+	options := container.NewVBox(
+		container.NewHBox(widget.NewLabel("blksize"), fixedWidth(t.blksize, 90), widget.NewLabel("windowsize"), fixedWidth(t.window, 80),
+			widget.NewLabel(tr("timeout (s)")), fixedWidth(t.timeout, 110), widget.NewLabel(tr("retries")), fixedWidth(t.retries, 60)),
+		container.NewHBox(t.tsize, t.noOptions),
+	)
+	buttons := container.NewHBox(t.download, t.upload, t.cancel, t.trace)
+	top := container.NewVBox(form, widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options)), buttons, t.progress, t.status.Label,
+		t.negotiated, container.NewBorder(nil, nil, nil, t.copySum, t.result))
+	recent := container.NewBorder(widget.NewLabelWithStyle(tr("Recent transfers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.recentList)
+	body := container.NewVSplit(container.NewStack(t.packetBox), recent)
+	body.Offset = 0.6
+	return tab{name: tr("TFTP Client"), icon: theme.DownloadIcon(), content: container.NewBorder(top, nil, nil, nil, body)}
+}
+
+func (r recentTransfer) text() string {
+	arrow := "↓"
+	if r.Dir == "upload" {
+		arrow = "↑"
+	}
+	s := fmt.Sprintf("%s %s %s %s → %s", r.When.Format("01-02 15:04"), arrow, r.Server, r.Remote, r.Local)
+	if r.Dir == "upload" {
+		s = fmt.Sprintf("%s %s %s → %s %s", r.When.Format("01-02 15:04"), arrow, r.Local, r.Server, r.Remote)
+	}
+	if r.Error != "" {
+		return s + "  ✗ " + r.Error
+	}
+	return fmt.Sprintf("%s  %s in %.2f s", s, humanSize(r.Bytes), r.Secs)
+}
+
+func splitServer(s string) (string, string, error) {
+	h, p, err := session.SplitTarget(s, 69, false)
+	return h, strconv.Itoa(p), err
+}
+
+// browse picks the local file with the native save dialog, suggesting the
+// remote file's name; the same path serves an upload (the dialog lets the
+// user pick an existing file).
+func (t *tftpTab) browse() {
+	remote := t.remote.Text
+	go func() {
+		name, _ := tftp.LocalName(remote)
+		path, err := t.u.files.SaveFile(tr("Local file"), name)
+		if err != nil {
+			if !errors.Is(err, widgets.ErrDialogCancelled) {
+				uiDo(func() { t.status.fail(err) })
+			}
+			return
+		}
+		uiDo(func() { t.local.SetText(path) })
+	}()
+}
+
+// client builds an engine client from the form; errors name the field.
+func (t *tftpTab) client() (*tftp.Client, string, error) {
+	host := strings.TrimSpace(t.host.Text)
+	addr, err := session.JoinHostPort(host, t.port.Text, false)
+	if err != nil {
+		return nil, "", err
+	}
+	c := tftp.NewClient(addr)
+	mode, err := tftp.ParseMode(t.mode.Selected)
+	if err != nil {
+		return nil, "", err
+	}
+	c.Mode = mode
+	num := func(e *widget.Entry, what string, lo, hi int) (int, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(e.Text))
+		if err != nil || n < lo || n > hi {
+			return 0, textErr(trf("{{.What}} must be a whole number from {{.Lo}} to {{.Hi}}", map[string]any{"What": what, "Lo": lo, "Hi": hi}))
+		}
+		return n, nil
+	}
+	retries, err := num(t.retries, tr("Retries"), 1, 100)
+	if err != nil {
+		return nil, "", err
+	}
+	c.Retries = retries
+	if t.noOptions.Checked {
+		c.Options = tftp.Options{}
+	} else {
+		bs, err := num(t.blksize, "blksize", 8, 65464)
+		if err != nil {
+			return nil, "", err
+		}
+		ws, err := num(t.window, "windowsize", 1, 65535)
+		if err != nil {
+			return nil, "", err
+		}
+		to, err := num(t.timeout, tr("Timeout"), 0, 255)
+		if err != nil {
+			return nil, "", err
+		}
+		c.Options = tftp.Options{BlockSize: bs, WindowSize: ws, Timeout: time.Duration(to) * time.Second, TSize: t.tsize.Checked}
+	}
+	if t.trace.Checked {
+		c.TraceLimit = maxTracePackets / 2
+	}
+	return c, addr, nil
+}
+
+// start begins a download or upload; overwrite is set when the user has
+// agreed to replace an existing local file.
+func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
+	if t.stop != nil {
+		return
+	}
+	c, addr, err := t.client()
+	if err != nil {
+		t.status.fail(err)
+		return
+	}
+	remote := strings.TrimSpace(t.remote.Text)
+	local := strings.TrimSpace(t.local.Text)
+	if dir == tftp.Download && remote == "" {
+		t.status.fail(textErr(tr("Type the name of the file on the server")))
+		return
+	}
+	if dir == tftp.Upload {
+		if local == "" {
+			t.status.fail(textErr(tr("Choose the local file to upload")))
+			return
+		}
+		if st, err := os.Stat(local); err != nil || st.IsDir() {
+			t.status.fail(textErr(trf("{{.Path}} is not a file that can be read", map[string]any{"Path": local})))
+			return
+		}
+		if remote == "" {
+			remote = filepath.Base(local)
+			t.remote.SetText(remote)
+		}
+	}
+	folder, name := "", ""
+	if dir == tftp.Download {
+		if local == "" {
+			home, _ := os.UserHomeDir()
+			folder = filepath.Join(home, "Downloads")
+			if st, err := os.Stat(folder); err != nil || !st.IsDir() {
+				folder = home
+			}
+		} else {
+			folder, name = filepath.Dir(local), filepath.Base(local)
+		}
+	}
+	for key, e := range map[string]*widget.Entry{"host": t.host, "port": t.port, "remote": t.remote, "local": t.local,
+		"blksize": t.blksize, "window": t.window, "timeout": t.timeout, "retries": t.retries} {
+		t.p.setStr(key, strings.TrimSpace(e.Text))
+	}
+
+	live := &tftpLive{}
+	c.OnEvent = live.event
+	t.live, t.lines = live, nil
+	t.packets.Refresh()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.stop = cancel
+	t.download.Disable()
+	t.upload.Disable()
+	t.cancel.Enable()
+	t.progress.Reset()
+	t.negotiated.SetText("")
+	t.result.SetText("")
+	t.copySum.Hide()
+	verb := tr("Downloading")
+	if dir == tftp.Upload {
+		verb = tr("Uploading")
+	}
+	t.status.info(fmt.Sprintf("%s %s …", verb, remote))
+	t.stopUI = every(150*time.Millisecond, t.refreshLive)
+	go func() {
+		var res *tftp.Result
+		var path string
+		var err error
+		if dir == tftp.Download {
+			path, res, err = tftp.DownloadFile(ctx, c, remote, folder, name, overwrite)
+		} else {
+			path = local
+			res, err = tftp.UploadFile(ctx, c, local, remote)
+		}
+		cancel()
+		uiDo(func() { t.finish(dir, addr, remote, path, res, err) })
+	}()
+}
+
+// refreshLive moves the latest engine state onto the widgets.
+func (t *tftpTab) refreshLive() {
+	l := t.live
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	if !l.dirty {
+		l.mu.Unlock()
+		return
+	}
+	l.dirty = false
+	pr := l.progress
+	opts := l.options
+	var fresh []tftp.PacketRecord
+	if len(l.packets) > len(t.lines) {
+		fresh = append(fresh, l.packets[len(t.lines):]...)
+	}
+	l.mu.Unlock()
+	t.progress.Set(pr.Bytes, pr.Total, pr.Rate, pr.ETA)
+	if opts != nil {
+		t.negotiated.SetText(tr("Options: ") + opts.String())
+	}
+	if len(fresh) > 0 {
+		for _, p := range fresh {
+			t.lines = append(t.lines, p.String())
+		}
+		t.packets.Refresh()
+		t.packets.ScrollToBottom()
+	}
+}
+
+func (t *tftpTab) finish(dir tftp.Direction, server, remote, path string, res *tftp.Result, err error) {
+	t.refreshLive()
+	t.stopUI()
+	t.stop = nil
+	t.download.Enable()
+	t.upload.Enable()
+	t.cancel.Disable()
+	if dir == tftp.Download && errors.Is(err, tftp.ErrLocalExists) {
+		t.progress.Reset()
+		t.status.info(tr("The local file exists"))
+		dialog.ShowConfirm(tr("Replace the file?"),
+			trf("{{.Path}} already exists. Replace it with the downloaded file?", map[string]any{"Path": path}),
+			func(yes bool) {
+				if yes {
+					t.start(dir, true)
+				} else {
+					t.status.info(tr("Not downloaded: the local file was kept"))
+				}
+			}, t.u.win)
+		return
+	}
+	rec := recentTransfer{When: time.Now(), Dir: "download", Server: server, Remote: remote, Local: path}
+	if dir == tftp.Upload {
+		rec.Dir = "upload"
+	}
+	if res != nil {
+		rec.Bytes, rec.Secs = res.Bytes, res.Duration.Seconds()
+		if t.trace.Checked && len(res.Trace) > 0 {
+			t.lines = t.lines[:0]
+			for i, p := range res.Trace {
+				if res.TraceOmitted > 0 && i == len(res.Trace)/2 {
+					t.lines = append(t.lines, trf("… {{.N}} packets not kept …", map[string]any{"N": res.TraceOmitted}))
+				}
+				t.lines = append(t.lines, p.String())
+			}
+			t.packets.Refresh()
+		}
+	}
+	switch {
+	case err == nil:
+		t.progress.Finish(true, widgets.ProgressText(res.Bytes, res.Bytes, res.Rate, -1))
+		t.status.ok(trf("Done: {{.Path}}", map[string]any{"Path": path}))
+		t.lastSum = res.SHA256Hex()
+		t.result.SetText(trf("{{.Bytes}} in {{.Secs}} s, {{.Rate}} on average, {{.Retrans}} retransmits. SHA-256 {{.Sum}}", map[string]any{
+			"Bytes": humanSize(res.Bytes), "Secs": fmt.Sprintf("%.2f", res.Duration.Seconds()), "Rate": humanSize(int64(res.Rate)) + "/s",
+			"Retrans": res.Stats.Retransmits, "Sum": t.lastSum}))
+		t.copySum.Show()
+	case errors.Is(err, context.Canceled), errors.Is(err, tftp.ErrCancelled):
+		t.progress.Finish(false, tr("cancelled"))
+		t.status.info(tr("Cancelled; the server was told and no partial file was kept"))
+		rec.Error = tr("cancelled")
+	default:
+		t.progress.Finish(false, "")
+		t.status.fail(textErr(tftpErrorText(err)))
+		rec.Error = tftpErrorText(err)
+	}
+	t.recent = append([]recentTransfer{rec}, t.recent...)
+	if len(t.recent) > 20 {
+		t.recent = t.recent[:20]
+	}
+	t.p.save("recent", t.recent)
+	t.recentList.Refresh()
+}
+
+// tftpErrorText puts the server's own message first when it sent one.
+func tftpErrorText(err error) string {
+	var re *tftp.RemoteError
+	if errors.As(err, &re) {
+		return trf("The server answered with an error: {{.Message}} (TFTP error {{.Code}})", map[string]any{"Message": re.Message, "Code": int(re.Code)})
+	}
+	if errors.Is(err, tftp.ErrTimeout) {
+		return tr("The server stopped answering: ") + err.Error()
+	}
+	return errorText(err)
+}

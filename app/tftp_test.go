@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/netdebug/netdebug/netcore/tftp"
+)
+
+// tftpServer serves dir on 127.0.0.1 with our own engine and returns the
+// port.
+func tftpServer(t *testing.T, dir string, upload bool) string {
+	t.Helper()
+	pc, err := tftp.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &tftp.Server{Root: dir, AllowUpload: upload}
+	go srv.Serve(pc)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	_, port, _ := net.SplitHostPort(pc.LocalAddr().String())
+	return port
+}
+
+func randomFile(t *testing.T, path string, n int) []byte {
+	t.Helper()
+	data := make([]byte, n)
+	rand.Read(data)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestTFTPTabDownloadUploadAndErrors(t *testing.T) {
+	u, _ := newTestUI(t)
+	tt := u.tftpClient
+	srvDir, localDir := t.TempDir(), t.TempDir()
+	data := randomFile(t, filepath.Join(srvDir, "firmware.bin"), 3<<20)
+	port := tftpServer(t, srvDir, true)
+	sum := sha256.Sum256(data)
+
+	onUI(func() {
+		tt.host.SetText("127.0.0.1")
+		tt.port.SetText(port)
+		tt.remote.SetText("firmware.bin")
+		tt.local.SetText(filepath.Join(localDir, "fw.bin"))
+		tt.trace.SetChecked(true)
+		test.Tap(tt.download)
+	})
+	eventually(t, "download done", func() bool { return tt.stop == nil && strings.HasPrefix(tt.status.Text, "Done") })
+	got, _ := os.ReadFile(filepath.Join(localDir, "fw.bin"))
+	onUI(func() {
+		if !bytes.Equal(got, data) {
+			t.Fatalf("downloaded %d bytes, differ", len(got))
+		}
+		if tt.lastSum != hex.EncodeToString(sum[:]) || !strings.Contains(tt.result.Text, tt.lastSum) {
+			t.Errorf("result %q", tt.result.Text)
+		}
+		if !strings.Contains(tt.negotiated.Text, "blksize=1468") || tt.progress.Value() != 1 {
+			t.Errorf("options %q, bar %v", tt.negotiated.Text, tt.progress.Value())
+		}
+		if len(tt.lines) == 0 || !strings.Contains(strings.Join(tt.lines, "\n"), "RRQ") {
+			t.Errorf("packet trace %q", tt.lines)
+		}
+		if len(tt.recent) != 1 || tt.recent[0].Error != "" {
+			t.Errorf("recent %+v", tt.recent)
+		}
+	})
+
+	// Downloading again would replace the file: the tab asks first and
+	// keeps the file until the user agrees.
+	onUI(func() { test.Tap(tt.download) })
+	eventually(t, "asks before replacing", func() bool { return tt.stop == nil && strings.Contains(tt.status.Text, "exists") })
+	onUI(func() { tt.start(tftp.Download, true) })
+	eventually(t, "replaced", func() bool { return tt.stop == nil && strings.HasPrefix(tt.status.Text, "Done") })
+
+	// A missing file: the server's message, and no file left behind.
+	onUI(func() {
+		tt.remote.SetText("missing.bin")
+		tt.local.SetText(filepath.Join(localDir, "missing.bin"))
+		test.Tap(tt.download)
+	})
+	eventually(t, "server error shown", func() bool {
+		return tt.stop == nil && strings.Contains(tt.status.Text, "The server answered with an error") && strings.Contains(tt.status.Text, "TFTP error 1")
+	})
+	if _, err := os.Stat(filepath.Join(localDir, "missing.bin")); !os.IsNotExist(err) {
+		t.Fatal("a file was left behind")
+	}
+	ents, _ := os.ReadDir(localDir)
+	if len(ents) != 1 {
+		t.Fatalf("local folder holds %d entries", len(ents))
+	}
+
+	// Upload it back under another name.
+	onUI(func() {
+		tt.local.SetText(filepath.Join(localDir, "fw.bin"))
+		tt.remote.SetText("back.bin")
+		test.Tap(tt.upload)
+	})
+	eventually(t, "upload done", func() bool { return tt.stop == nil && strings.HasPrefix(tt.status.Text, "Done") })
+	if back, _ := os.ReadFile(filepath.Join(srvDir, "back.bin")); !bytes.Equal(back, data) {
+		t.Fatal("uploaded file differs")
+	}
+}
+
+func TestTFTPTabCancelAndBadInput(t *testing.T) {
+	u, _ := newTestUI(t)
+	tt := u.tftpClient
+	srvDir, localDir := t.TempDir(), t.TempDir()
+	randomFile(t, filepath.Join(srvDir, "big.bin"), 64<<20)
+	port := tftpServer(t, srvDir, false)
+	onUI(func() {
+		tt.host.SetText("127.0.0.1")
+		tt.port.SetText(port)
+		tt.remote.SetText("big.bin")
+		tt.local.SetText(filepath.Join(localDir, "big.bin"))
+		tt.blksize.SetText("512")
+		tt.window.SetText("1")
+		test.Tap(tt.download)
+		test.Tap(tt.cancel)
+	})
+	eventually(t, "cancelled", func() bool { return tt.stop == nil && strings.HasPrefix(tt.status.Text, "Cancelled") })
+	if ents, _ := os.ReadDir(localDir); len(ents) != 0 {
+		t.Fatalf("cancel left %d files", len(ents))
+	}
+	for _, c := range []struct{ host, port, blk, want string }{
+		{"", "69", "1468", "the host is empty"},
+		{"127.0.0.1", "abc", "1468", "not a number"},
+		{"127.0.0.1", port, "7", "blksize must be a whole number from 8 to 65464"},
+	} {
+		onUI(func() {
+			tt.host.SetText(c.host)
+			tt.port.SetText(c.port)
+			tt.blksize.SetText(c.blk)
+			test.Tap(tt.download)
+			if tt.stop != nil || !strings.Contains(tt.status.Text, c.want) {
+				t.Errorf("%+v: status %q", c, tt.status.Text)
+			}
+		})
+	}
+	onUI(func() {
+		tt.blksize.SetText("1468")
+		tt.port.SetText(port)
+		tt.local.SetText(filepath.Join(localDir, "nope.bin"))
+		test.Tap(tt.upload)
+		if !strings.Contains(tt.status.Text, "not a file that can be read") {
+			t.Errorf("upload of a missing file: %q", tt.status.Text)
+		}
+	})
+}
+
+func TestTFTPServerTabServesAndRefusesUploads(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tftpServer
+	dir := t.TempDir()
+	data := randomFile(t, filepath.Join(dir, "kernel.img"), 1<<20)
+	onUI(func() {
+		ts.root.SetText(dir)
+		ts.bind.SetText("127.0.0.1")
+		ts.port.SetText("0")
+		test.Tap(ts.startBtn)
+	})
+	var addr string
+	eventually(t, "serving", func() bool { addr = ts.addr; return ts.server != nil })
+	c := tftp.NewClient(addr)
+	var buf bytes.Buffer
+	if _, err := c.Download(context.Background(), "kernel.img", &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
+		t.Fatalf("download: %v", err)
+	}
+	_, err := c.Upload(context.Background(), "up.bin", bytes.NewReader([]byte("x")), 1)
+	if err == nil || !strings.Contains(err.Error(), "access violation") {
+		t.Fatalf("upload while refused: %v", err)
+	}
+	eventually(t, "two transfers listed", func() bool {
+		return len(ts.rows) == 2 && ts.rows[1].done && !ts.rows[1].failed && ts.rows[0].failed
+	})
+	// Allow uploads: stop, tick, start again.
+	onUI(func() { test.Tap(ts.startBtn) })
+	eventually(t, "stopped", func() bool { return ts.server == nil && ts.startBtn.Text == "Start" })
+	onUI(func() {
+		ts.allowUpload.SetChecked(true)
+		test.Tap(ts.startBtn)
+	})
+	eventually(t, "serving again", func() bool { addr = ts.addr; return ts.server != nil })
+	if _, err := tftp.NewClient(addr).Upload(context.Background(), "up.bin", bytes.NewReader([]byte("hello")), 5); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "up.bin")); string(got) != "hello" {
+		t.Fatalf("uploaded %q", got)
+	}
+	// A folder that does not exist is refused before binding.
+	onUI(func() { test.Tap(ts.startBtn) })
+	eventually(t, "stopped again", func() bool { return ts.server == nil && ts.startBtn.Text == "Start" })
+	onUI(func() {
+		ts.root.SetText(filepath.Join(dir, "nope"))
+		test.Tap(ts.startBtn)
+		if ts.server != nil || !strings.Contains(ts.status.Text, "is not a folder") {
+			t.Errorf("missing folder: %q", ts.status.Text)
+		}
+	})
+}
+
+func TestCLITFTP(t *testing.T) {
+	srvDir, localDir := t.TempDir(), t.TempDir()
+	data := randomFile(t, filepath.Join(srvDir, "a.bin"), 200_000)
+	port := tftpServer(t, srvDir, true)
+	target := "127.0.0.1:" + port
+	code, _, errOut := runCLITest("", "tftp", "get", target, "a.bin", localDir, "--windowsize", "4")
+	if got, _ := os.ReadFile(filepath.Join(localDir, "a.bin")); code != 0 || !bytes.Equal(got, data) {
+		t.Fatalf("get: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLITest("", "tftp", "get", target, "a.bin", localDir); code != 1 || !strings.Contains(errOut, "--overwrite") {
+		t.Fatalf("existing file: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLITest("", "tftp", "get", target, "none.bin", localDir); code != 1 || !strings.Contains(errOut, "the server said: file not found") {
+		t.Fatalf("missing: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLITest("", "tftp", "put", target, filepath.Join(localDir, "a.bin"), "b.bin", "--no-options"); code != 0 {
+		t.Fatalf("put: %d %s", code, errOut)
+	}
+	if got, _ := os.ReadFile(filepath.Join(srvDir, "b.bin")); !bytes.Equal(got, data) {
+		t.Fatal("put content differs")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tftp", "get", target, "a.bin", localDir, "--blksize", "7"}, "blksize"},
+		{[]string{"tftp", "get", target, "a.bin", localDir, "--mode", "morse"}, "mode"},
+		{[]string{"tftp", "get", "host:99999", "a.bin"}, "out of range"},
+		{[]string{"tftp", "fetch"}, "unknown subcommand"},
+		{[]string{"tftp", "serve", filepath.Join(srvDir, "nope")}, "is not a folder"},
+	} {
+		if code, _, errOut := runCLITest("", c.args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: %d %q", c.args, code, errOut)
+		}
+	}
+	// serve: one line per transfer.
+	ln, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	addr := ln.LocalAddr().String()
+	ln.Close()
+	done := make(chan string)
+	go func() {
+		_, out, _ := runCLITest("", "tftp", "serve", srvDir, "--bind", addr, "--wait", "1500ms")
+		done <- out
+	}()
+	var err error
+	for i := 0; i < 50; i++ {
+		if _, err = tftp.NewClient(addr).Download(context.Background(), "a.bin", new(bytes.Buffer)); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := <-done; !strings.Contains(out, "get a.bin: 200000 bytes") {
+		t.Fatalf("serve output %q", out)
+	}
+}
