@@ -17,6 +17,7 @@ type quickPanel struct {
 	a       *automationPanel
 	set     automation.QuickCommandSet
 	tmpls   []*automation.Template // one per command: counters carry on between sends
+	srcs    []automation.Payload   // what each template was compiled from
 	list    *widget.List
 	sel     int
 	bar     *listToolbar
@@ -84,20 +85,19 @@ func payloadSummary(p automation.Payload) string {
 	return p.Text
 }
 
-// compile rebuilds the templates after the list changed. Counters of
-// commands whose payload did not change carry on.
+// compile rebuilds the templates after the list changed. Commands whose
+// payload did not change keep their template, so their counters carry on.
 func (q *quickPanel) compile() {
-	old := map[automation.Payload]*automation.Template{}
+	old := map[automation.Payload][]*automation.Template{}
 	for i, t := range q.tmpls {
-		if t != nil && i < len(q.tmpls) {
-			old[automation.FromCodec(t.Payload())] = t
-		}
+		old[q.srcs[i]] = append(old[q.srcs[i]], t)
 	}
 	q.tmpls = make([]*automation.Template, len(q.set.Commands))
+	q.srcs = make([]automation.Payload, len(q.set.Commands))
 	for i, c := range q.set.Commands {
-		if t, ok := old[c.Payload]; ok {
-			q.tmpls[i] = t
-			delete(old, c.Payload)
+		q.srcs[i] = c.Payload
+		if ts := old[c.Payload]; len(ts) > 0 {
+			q.tmpls[i], old[c.Payload] = ts[0], ts[1:]
 			continue
 		}
 		q.tmpls[i], _ = c.Payload.Compile() // valid: the set checks every command

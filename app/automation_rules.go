@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"fyne.io/fyne/v2"
@@ -426,11 +428,14 @@ func (e *ruleEditor) rule() (automation.Rule, error) {
 	if r.DelayMS, err = intField(e.delay, tr("The delay"), 0, 3_600_000, 0); err != nil {
 		return r, err
 	}
-	perSec, err := intField(e.perSec, tr("Replies per second"), 1, 100_000, int(automation.DefaultRate.PerSecond))
-	if err != nil {
-		return r, err
+	r.MaxPerSecond = automation.DefaultRate.PerSecond
+	if s := strings.TrimSpace(e.perSec.Text); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0.01 || f > 100_000 {
+			return r, errors.New(tr("Replies per second must be a number from 0.01 to 100000"))
+		}
+		r.MaxPerSecond = f
 	}
-	r.MaxPerSecond = float64(perSec)
 	if r.Burst, err = intField(e.burst, tr("The burst"), 1, 100_000, automation.DefaultRate.Burst); err != nil {
 		return r, err
 	}

@@ -67,7 +67,7 @@ func TestUDPAutoReplyHeartbeatWithCRC(t *testing.T) {
 	ut := u.udp
 	r := ut.auto.rules
 	onUI(func() {
-		u.tabs.SelectIndex(2)
+		showTab(u, ut.auto)
 		ut.auto.show(2)
 	})
 	e := addRule(t, r, "heartbeat", 3, `PING (\d+)`, "PONG $1{{crc16modbus}}")

@@ -63,8 +63,8 @@ func newSequencePanel(a *automationPanel) *sequencePanel {
 		}
 	}
 	s.list = widget.NewList(func() int { return len(s.seq.Steps) }, s.newRow, s.updateRow)
-	s.list.OnSelected = func(id widget.ListItemID) { s.sel = id; s.bar.selected(id, len(s.seq.Steps)) }
-	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.bar.selected(-1, len(s.seq.Steps)) }
+	s.list.OnSelected = func(id widget.ListItemID) { s.sel = id; s.syncBar() }
+	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.syncBar() }
 	s.bar = newListToolbar(a.u.win, s.add, func() { s.edit(s.sel) }, s.askDelete, func() { s.move(s.sel, s.sel-1) }, func() { s.move(s.sel, s.sel+1) }, s.importFile, s.exportFile)
 
 	s.mode = widget.NewSelect([]string{tr("Once"), tr("Repeat"), tr("Forever")}, nil)
@@ -165,18 +165,27 @@ func (s *sequencePanel) syncControls() {
 		}
 	}
 	s.bar.imp.Disabled = running
+	s.syncBar()
 	if running {
-		s.bar.selected(-1, 0)
 		s.runBtn.SetText(tr("Stop"))
 		s.runBtn.SetIcon(theme.MediaStopIcon())
 		s.runBtn.Importance = widget.WarningImportance
 	} else {
-		s.bar.selected(s.sel, len(s.seq.Steps))
 		s.runBtn.SetText(tr("Run"))
 		s.runBtn.SetIcon(theme.MediaPlayIcon())
 		s.runBtn.Importance = widget.HighImportance
 	}
 	s.runBtn.Refresh()
+}
+
+// syncBar enables the step buttons for the selection; a running sequence
+// cannot be edited.
+func (s *sequencePanel) syncBar() {
+	if s.run != nil {
+		s.bar.selected(-1, 0)
+		return
+	}
+	s.bar.selected(s.sel, len(s.seq.Steps))
 }
 
 func (s *sequencePanel) save() {
@@ -193,7 +202,7 @@ func (s *sequencePanel) changed() {
 		s.sel = -1
 		s.list.UnselectAll()
 	}
-	s.bar.selected(s.sel, len(s.seq.Steps))
+	s.syncBar()
 }
 
 func (s *sequencePanel) toggle() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/netdebug/netdebug/netcore/automation"
 	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/framing"
 )
 
 // modbusCRC is CRC-16/MODBUS written out bit by bit, independent of the
@@ -35,6 +36,17 @@ func modbusCRC(b []byte) []byte {
 }
 
 func withCRC(b []byte) []byte { return append(append([]byte(nil), b...), modbusCRC(b)...) }
+
+// showTab selects the window tab holding a's panel (on the UI goroutine).
+func showTab(u *appUI, a *automationPanel) {
+	for i, it := range u.tabs.Items {
+		if holds(it.Content, a.root) {
+			u.tabs.SelectIndex(i)
+			return
+		}
+	}
+	panic("no tab holds the panel")
+}
 
 // addQuick adds a quick command through the dialog, as a user would.
 func addQuick(t *testing.T, q *quickPanel, name, text string, hex bool) {
@@ -107,12 +119,12 @@ func TestQuickCommandModbusCRCByShortcut(t *testing.T) {
 			&desktop.CustomShortcut{KeyName: fyne.Key1, Modifier: fyne.KeyModifierShortcutDefault})
 	}
 	onUI(func() {
-		u.tabs.SelectIndex(0)
+		showTab(u, tc.auto)
 		fire()
 	})
 	eventually(t, "the query twice", func() bool { return bytes.Equal(p.received(), append(append([]byte(nil), want...), want...)) })
 	onUI(func() {
-		u.tabs.SelectIndex(2) // UDP: no quick commands there
+		showTab(u, u.udp.auto) // no quick commands there
 		fire()
 		if !strings.Contains(u.udp.auto.quick.status.Text, "no quick command 1") {
 			t.Errorf("UDP tab status %q", u.udp.auto.quick.status.Text)
@@ -323,5 +335,55 @@ func TestSequenceRefusesWhenNotConnectedAndBadRepeat(t *testing.T) {
 		if !strings.Contains(s.status.Text, "needs a delay") {
 			t.Errorf("forever without delay: %q", s.status.Text)
 		}
+	})
+}
+
+func TestQuickCommandCountersCarryOnAcrossEdits(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+	q := tc.auto.quick
+	addQuick(t, q, "count", "n{{counter}};", false)
+	addQuick(t, q, "other", "x", false)
+	onUI(func() {
+		q.send(0)
+		q.send(0)
+		// Editing or moving another command keeps this one's counter.
+		q.edit(1)
+		q.editor.fields.text.SetText("y")
+		test.Tap(q.editor.save)
+		q.move(1, 0)
+		q.send(1)
+		// Editing the command itself starts its counter again.
+		q.edit(1)
+		q.editor.fields.text.SetText("m{{counter}};")
+		test.Tap(q.editor.save)
+		q.send(1)
+	})
+	eventually(t, "counted sends", func() bool { return string(p.received()) == "n0;n1;n2;m0;" })
+}
+
+func TestTCPClientAutoReply(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	r := tc.auto.rules
+	e := addRule(t, r, "heartbeat", 3, `PING (\d+)`, "PONG $1{{crc16modbus}}")
+	onUI(func() { test.Tap(e.save) })
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+	p.write([]byte("PING 9"))
+	want := withCRC([]byte("PONG 9"))
+	eventually(t, "the reply at the peer", func() bool { return bytes.Equal(p.received(), want) })
+	// With the length prefix on, replies carry it like every send.
+	onUI(func() {
+		tc.framing.set(framing.Config{Mode: framing.LengthPrefix, PrefixLen: 2})
+		tc.framing.prefix.SetChecked(true)
+		tc.auto.refresh()
+	})
+	p.write([]byte("\x00\x06PING 1"))
+	wantPrefixed := append([]byte{0, 8}, withCRC([]byte("PONG 1"))...)
+	eventually(t, "the prefixed reply", func() bool {
+		return bytes.Equal(p.received(), append(append([]byte(nil), want...), wantPrefixed...))
 	})
 }
