@@ -3,6 +3,8 @@ package widgets
 import (
 	"fmt"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/netdebug/netdebug/netcore/codec"
 )
@@ -52,6 +54,25 @@ type textView struct {
 	enc   codec.Encoding
 }
 
+// joinWindow is how close in time two reads must be for a character split
+// between them to be joined: pieces of one burst, not a reply that came
+// later (whose first bytes would wrongly complete a binary tail).
+const joinWindow = 100 * time.Millisecond
+
+// joins reports whether tail (an incomplete character ending one record)
+// is completed by head (the start of the next): the character they make
+// must decode as a real one.
+func (t textView) joins(tail, head []byte) bool {
+	if len(tail) == 0 || len(head) == 0 {
+		return false
+	}
+	b := append(append([]byte(nil), tail...), head[:min(len(head), 4)]...)
+	d := codec.NewDecoder(t.enc)
+	s := d.Decode(b) + d.Flush()
+	r, _ := utf8.DecodeRuneInString(s)
+	return r != utf8.RuneError
+}
+
 // carryIn returns the bytes at the end of the previous record of r's stream
 // that begin a character r finishes.
 func (t textView) carryIn(seq uint64, r *Record) []byte {
@@ -61,8 +82,13 @@ func (t textView) carryIn(seq uint64, r *Record) []byte {
 		ok := t.store.With(seq-back, func(prev *Record) {
 			if sameStream(prev, r) {
 				found = true
+				if r.Time.Sub(prev.Time) > joinWindow {
+					return
+				}
 				n := codec.IncompleteTail(t.enc, prev.Data)
-				carry = append(carry, prev.Data[len(prev.Data)-n:]...)
+				if tail := prev.Data[len(prev.Data)-n:]; t.joins(tail, r.Data) {
+					carry = append(carry, tail...)
+				}
 			}
 		})
 		if !ok || found {
@@ -72,16 +98,19 @@ func (t textView) carryIn(seq uint64, r *Record) []byte {
 	return nil
 }
 
-// continued reports whether a later record of the same stream exists, which
-// will show this record's incomplete last character.
-func (t textView) continued(seq uint64, r *Record) bool {
+// continued reports whether the next record of the same stream will show
+// this record's incomplete last character (tail).
+func (t textView) continued(seq uint64, r *Record, tail []byte) bool {
 	for fwd := uint64(1); fwd <= lookaround; fwd++ {
-		same := false
-		if !t.store.With(seq+fwd, func(next *Record) { same = sameStream(next, r) }) {
+		same, joined := false, false
+		if !t.store.With(seq+fwd, func(next *Record) {
+			same = sameStream(next, r)
+			joined = same && next.Time.Sub(r.Time) <= joinWindow && t.joins(tail, next.Data)
+		}) {
 			return false
 		}
 		if same {
-			return true
+			return joined
 		}
 	}
 	return false
@@ -106,7 +135,7 @@ func (t textView) text(seq uint64, r *Record, full, limit int) (s string, trunca
 		sb.WriteString(d.Decode(carry))
 	}
 	sb.WriteString(d.Decode(data))
-	if truncated == 0 && d.Pending() > 0 && !t.continued(seq, r) {
+	if truncated == 0 && d.Pending() > 0 && !t.continued(seq, r, data[max(0, len(data)-d.Pending()):]) {
 		sb.WriteString(d.Flush())
 	}
 	return sb.String(), truncated

@@ -282,3 +282,21 @@ func TestLogViewSaveDialogs(t *testing.T) {
 		t.Fatalf("message %q", v.message.Text)
 	}
 }
+
+func TestLogViewDoesNotJoinBinaryTailWithLaterReply(t *testing.T) {
+	v, _ := newTestView(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// A binary reply ending in 0xC5 (a UTF-8 lead byte), then, a second
+	// later, the next reply. The second must not lose its first byte.
+	v.Store().Append(Record{Time: t0, Dir: RX, Peer: "p", Data: []byte{'O', 'K', 0xC5}})
+	v.Store().Append(Record{Time: t0.Add(time.Second), Dir: RX, Peer: "p", Data: []byte("PONG 9")})
+	// Within one burst, but the bytes do not make a character: no join.
+	v.Store().Append(Record{Time: t0.Add(2 * time.Second), Dir: RX, Peer: "q", Data: []byte{'A', 0xE4}})
+	v.Store().Append(Record{Time: t0.Add(2*time.Second + time.Millisecond), Dir: RX, Peer: "q", Data: []byte("BC")})
+	v.Update()
+	for i, want := range []string{"OK\uFFFD", "PONG 9", "A\uFFFD", "BC"} {
+		if got := rowTexts(v, i)[3]; got != want {
+			t.Errorf("row %d = %q; want %q", i, got, want)
+		}
+	}
+}
