@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../dist/netdebug}
 out=$here/out/smoke
 rm -rf "$out"; mkdir -p "$out"
-tolerance=${SMOKE_TOLERANCE:-0.06}
+tolerance=${SMOKE_TOLERANCE:-0.03}
 
 for tool in Xvfb import compare convert xdotool tesseract; do
   command -v $tool >/dev/null || { echo "smoke: $tool is missing (run make test, which installs it)" >&2; exit 1; }
