@@ -116,9 +116,7 @@ func (c *Client) transfer(ctx context.Context, dir Direction, remote string, w i
 	} else {
 		local = t.src.n
 	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return tr.finish(local, sum, err), err
+	return tr.finish(local, h, err), err
 }
 
 type clientTransfer struct {

@@ -7,8 +7,12 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // errWait is returned by conn.recv when the deadline passes without a packet
@@ -42,6 +46,15 @@ type conn struct {
 	// answer; repeated is set when the client repeats its request then.
 	hello    atomic.Bool
 	repeated atomic.Bool
+
+	// batch sends a window with one sendmmsg(2) where the OS has it.
+	batch    batchWriter
+	msgs     []ipv4.Message
+	peerAddr *net.UDPAddr
+}
+
+type batchWriter interface {
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
 type connConfig struct {
@@ -55,6 +68,13 @@ func newConn(ctx context.Context, uc *net.UDPConn, peer netip.AddrPort, locked b
 		c.retries = DefaultRetries
 	}
 	c.rto.reset(cfg.initialRTO, cfg.minRTO, cfg.maxRTO)
+	if runtime.GOOS == "linux" {
+		if peer.Addr().Is4() {
+			c.batch = ipv4.NewPacketConn(uc)
+		} else {
+			c.batch = ipv6.NewPacketConn(uc)
+		}
+	}
 	c.stop = context.AfterFunc(ctx, func() {
 		c.cause = context.Cause(ctx)
 		c.cancelled.Store(true)
@@ -95,6 +115,52 @@ func (c *conn) cancelErr() error {
 func (c *conn) lock(from netip.AddrPort) {
 	c.peer, c.locked = from, true
 	c.tr.info.Peer = from
+	c.peerAddr = nil
+}
+
+// sendBatch writes several datagrams to the peer, with one system call
+// per batch where possible.
+func (c *conn) sendBatch(pkts [][]byte) error {
+	if c.batch == nil || len(pkts) < 2 {
+		for _, p := range pkts {
+			if err := c.send(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if c.peerAddr == nil {
+		c.peerAddr = net.UDPAddrFromAddrPort(c.peer)
+	}
+	for len(c.msgs) < len(pkts) {
+		c.msgs = append(c.msgs, ipv4.Message{Buffers: make([][]byte, 1)})
+	}
+	ms := c.msgs[:len(pkts)]
+	for i, p := range pkts {
+		ms[i].Buffers[0] = p
+		ms[i].Addr = c.peerAddr
+	}
+	for len(ms) > 0 {
+		n, err := c.batch.WriteBatch(ms, 0)
+		if err != nil {
+			// sendmmsg may be filtered (seccomp) or unsupported: go on
+			// one datagram at a time.
+			c.batch = nil
+			rest := make([][]byte, len(ms))
+			for i, m := range ms {
+				rest[i] = m.Buffers[0]
+			}
+			return c.sendBatch(rest)
+		}
+		for _, m := range ms[:n] {
+			c.tr.stats.PacketsSent++
+			if c.tr.trace != nil {
+				c.tr.record(Sent, m.Buffers[0], "")
+			}
+		}
+		ms = ms[n:]
+	}
+	return nil
 }
 
 func (c *conn) arm(due time.Time) {

@@ -34,8 +34,8 @@ func (c ErrorCode) String() string {
 	return fmt.Sprintf("error %d", uint16(c))
 }
 
-// Sentinel errors. Errors returned by this package wrap one of them, so callers
-// test with errors.Is. An ERROR packet from the peer arrives as a *RemoteError
+// Sentinel errors. Every failure the UI has to tell apart wraps one of them,
+// so callers test with errors.Is (socket and file errors wrap the OS error). An ERROR packet from the peer arrives as a *RemoteError
 // that carries the peer's message and matches the sentinel for its code.
 var (
 	ErrNotDefined      = errors.New("tftp: error")

@@ -3,6 +3,7 @@ package tftp
 import (
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/netip"
 	"time"
 )
@@ -133,18 +134,27 @@ type Result struct {
 	Transfer TransferInfo
 	Bytes    int64 // bytes of the local file written or read
 	Duration time.Duration
-	Rate     float64  // average, bytes per second
-	SHA256   [32]byte // of the local bytes (after netascii translation on download)
-	Options  Negotiated
-	Stats    Stats
+	Rate     float64 // average, bytes per second
+	// SHA256 of the local bytes (after netascii translation on download),
+	// when Hashed: always for the client and for uploads to the server; for
+	// files the server sends only with Server.HashDownloads.
+	SHA256  [32]byte
+	Hashed  bool
+	Options Negotiated
+	Stats   Stats
 	// Trace holds the first and last TraceLimit packets; TraceOmitted counts
 	// the packets between them that were not kept.
 	Trace        []PacketRecord
 	TraceOmitted int
 }
 
-// SHA256Hex is the digest as lowercase hex.
-func (r *Result) SHA256Hex() string { return hex.EncodeToString(r.SHA256[:]) }
+// SHA256Hex is the digest as lowercase hex, or "" when not computed.
+func (r *Result) SHA256Hex() string {
+	if !r.Hashed {
+		return ""
+	}
+	return hex.EncodeToString(r.SHA256[:])
+}
 
 // DefaultProgressInterval is how often progress events are emitted at most.
 const DefaultProgressInterval = 100 * time.Millisecond
@@ -258,10 +268,15 @@ func describe(b []byte) string {
 }
 
 // finish builds the Result and emits the final progress and done events.
-func (t *tracker) finish(local int64, sum [32]byte, err error) *Result {
+// h, if not nil, is the hash of the local bytes.
+func (t *tracker) finish(local int64, h hash.Hash, err error) *Result {
 	now := time.Now()
 	d := now.Sub(t.start)
-	r := &Result{Transfer: t.info, Bytes: local, Duration: d, SHA256: sum, Options: t.opts, Stats: t.stats}
+	r := &Result{Transfer: t.info, Bytes: local, Duration: d, Options: t.opts, Stats: t.stats}
+	if h != nil {
+		h.Sum(r.SHA256[:0])
+		r.Hashed = true
+	}
 	if d > 0 {
 		r.Rate = float64(local) / d.Seconds()
 	}

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// source is the local end of an upload: it hashes and counts what is read.
+// source is the local end of an upload: it hashes (when h is set) and
+// counts what is read.
 type source struct {
 	br *bufio.Reader
 	h  hash.Hash
@@ -17,7 +18,9 @@ type source struct {
 
 func (s *source) Read(p []byte) (int, error) {
 	n, err := s.br.Read(p)
-	s.h.Write(p[:n])
+	if s.h != nil {
+		s.h.Write(p[:n])
+	}
 	s.n += int64(n)
 	return n, err
 }
@@ -42,6 +45,7 @@ type sender struct {
 	loaded uint64 // highest block read from src
 	sent   uint64 // highest block sent at least once
 	eof    uint64 // the final (short) block, 0 until read
+	batch  [][]byte
 }
 
 func newSender(c *conn, blksize, window int, src io.Reader) *sender {
@@ -83,14 +87,16 @@ func (s *sender) fill(end uint64) (uint64, error) {
 }
 
 func (s *sender) sendRange(from, to uint64) error {
+	s.batch = s.batch[:0]
 	for k := from; k <= to; k++ {
 		i := s.slot(k)
 		if k <= s.sent {
 			s.c.tr.stats.Retransmits++
 		}
-		if err := s.c.send(s.slots[i][:headerLen+s.lens[i]]); err != nil {
-			return err
-		}
+		s.batch = append(s.batch, s.slots[i][:headerLen+s.lens[i]])
+	}
+	if err := s.c.sendBatch(s.batch); err != nil {
+		return err
 	}
 	s.sent = max(s.sent, to)
 	return nil

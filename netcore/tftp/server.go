@@ -44,6 +44,9 @@ type Server struct {
 	AllowUpload bool
 	// Overwrite lets uploads replace existing files.
 	Overwrite bool
+	// HashDownloads computes the SHA-256 of files the server sends (uploads
+	// are always hashed). Off by default: it costs CPU on fast links.
+	HashDownloads bool
 	// MaxTransfers caps concurrent transfers (DefaultMaxTransfers when 0);
 	// requests beyond it get ERROR 0 "server busy".
 	MaxTransfers int
@@ -237,7 +240,7 @@ func (s *Server) refused(p Packet, from netip.AddrPort, err error) {
 	}
 	tr := s.tracker(p, from)
 	tr.emit(Event{Kind: EventStart})
-	tr.finish(0, [32]byte{}, err)
+	tr.finish(0, nil, err)
 }
 
 func (s *Server) tracker(p Packet, from netip.AddrPort) *tracker {

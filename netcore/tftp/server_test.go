@@ -177,6 +177,9 @@ func TestServerConcurrent(t *testing.T) {
 			mu.Lock()
 			peers[e.Transfer.Peer] = true
 			mu.Unlock()
+			if e.Result.Hashed {
+				t.Errorf("served file hashed without HashDownloads")
+			}
 		}
 	}})
 	var wg sync.WaitGroup
@@ -279,7 +282,7 @@ func TestServerEvents(t *testing.T) {
 	writeFile(t, root, "f.bin", data)
 	var mu sync.Mutex
 	var events []Event
-	addr := startServer(t, &Server{Root: root, TraceLimit: 3, OnEvent: func(e Event) {
+	addr := startServer(t, &Server{Root: root, TraceLimit: 3, HashDownloads: true, AllowUpload: true, OnEvent: func(e Event) {
 		mu.Lock()
 		events = append(events, e)
 		mu.Unlock()
@@ -289,6 +292,10 @@ func TestServerEvents(t *testing.T) {
 	if _, err := c.Download(context.Background(), "../x", &bytes.Buffer{}); !errors.Is(err, ErrAccessViolation) {
 		t.Fatalf("../x: %v", err)
 	}
+	up := testData(3000)
+	if _, err := c.Upload(context.Background(), "up.bin", bytes.NewReader(up), int64(len(up))); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(20 * time.Millisecond)
 	mu.Lock()
 	defer mu.Unlock()
@@ -296,8 +303,13 @@ func TestServerEvents(t *testing.T) {
 	for _, e := range events {
 		byID[e.Transfer.ID] = append(byID[e.Transfer.ID], e)
 	}
-	if len(byID) != 2 {
+	if len(byID) != 3 {
 		t.Fatalf("%d transfers in events", len(byID))
+	}
+	upEvents := byID[3]
+	if done := upEvents[len(upEvents)-1]; done.Kind != EventDone || done.Transfer.Direction != Upload ||
+		done.Transfer.Size != int64(len(up)) || done.Result.SHA256Hex() != sha256Hex(up) {
+		t.Fatalf("upload done event %+v", done)
 	}
 	ok := byID[1]
 	if ok[0].Kind != EventStart || ok[0].Transfer.File != "f.bin" || ok[0].Transfer.Size != int64(len(data)) ||
