@@ -168,9 +168,9 @@ func (v *LogView) build() {
 	v.findEntry.SetPlaceHolder(lang.L("Find"))
 	v.findEntry.OnSubmitted = func(string) { v.FindNext() }
 	findBtn := widget.NewButtonWithIcon("", theme.SearchIcon(), v.FindNext)
-	clearBtn := widget.NewButtonWithIcon(lang.L("Clear"), theme.DeleteIcon(), v.Clear)
+	clearBtn := widget.NewButtonWithIcon("", theme.DeleteIcon(), v.Clear)
 	var saveBtn *widget.Button
-	saveBtn = widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() {
+	saveBtn = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), func() {
 		menu := fyne.NewMenu("",
 			fyne.NewMenuItem(lang.L("Save log as text…"), v.SaveTextDialog),
 			fyne.NewMenuItem(lang.L("Save received bytes (raw)…"), v.SaveRawDialog),
