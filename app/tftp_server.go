@@ -252,7 +252,8 @@ func (t *tftpServerTab) toggle() {
 	table := &transferTable{rows: map[uint64]*transferRow{}}
 	adapter := t.log.adapter
 	logPackets := t.trace.Checked
-	srv := &tftp.Server{Root: root, AllowUpload: t.allowUpload.Checked, Overwrite: t.overwrite.Checked}
+	// The log shows each file's SHA-256, worth its CPU in a debug tool.
+	srv := &tftp.Server{Root: root, AllowUpload: t.allowUpload.Checked, Overwrite: t.overwrite.Checked, HashDownloads: true}
 	if logPackets {
 		srv.TraceLimit = 50
 	}
