@@ -100,7 +100,7 @@ func (c *Client) transfer(ctx context.Context, dir Direction, remote string, w i
 	h := sha256.New()
 	t := &clientTransfer{c: c, ctx: ctx, tr: tr, raddr: raddr, remote: remote, mode: mode, size: size}
 	if dir == Download {
-		t.sink = &sink{bw: bufio.NewWriterSize(w, 64<<10), h: h}
+		t.sink = newSink(w, h)
 	} else {
 		t.src = &source{br: bufio.NewReaderSize(r, 64<<10), h: h}
 	}
@@ -112,6 +112,11 @@ func (c *Client) transfer(ctx context.Context, dir Direction, remote string, w i
 	}
 	var local int64
 	if t.sink != nil {
+		// Stops the writer goroutine on every path; after a successful
+		// transfer the receiver has already closed it.
+		if cerr := t.sink.Close(); err == nil && cerr != nil {
+			err = writeError(cerr)
+		}
 		local = t.sink.n
 	} else {
 		local = t.src.n

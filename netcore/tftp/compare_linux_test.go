@@ -3,6 +3,7 @@ package tftp
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,8 +17,10 @@ import (
 )
 
 // The comparisons run only under NETDEBUG_BENCH=1 (`make bench`): they move
-// hundreds of megabytes and take minutes. Each case runs the same file from
-// the same server several times and reports the median.
+// gigabytes and take minutes. Every tool fetches the same file from the same
+// server; runs are interleaved (one run of each case, then the next round),
+// so a machine that gets busier or quieter affects all tools alike. Only the
+// transfer is timed; the file is verified afterwards.
 
 func needBench(t *testing.T) {
 	if os.Getenv("NETDEBUG_BENCH") != "1" {
@@ -44,10 +47,46 @@ func (r benchRow) median() (time.Duration, bool) {
 	return s[len(s)/2], true
 }
 
+// benchCase is one row: run performs one transfer and returns how long the
+// transfer took.
+type benchCase struct {
+	row     benchRow
+	run     func(ctx context.Context) (time.Duration, error)
+	gaveUp  bool
+	timeout time.Duration
+}
+
+func runInterleaved(t *testing.T, cases []*benchCase, runs int) []benchRow {
+	for i := range runs {
+		for _, c := range cases {
+			if c.gaveUp {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+			d, err := c.run(ctx)
+			cancel()
+			if err != nil {
+				c.row.failed++
+				t.Logf("%s / %s %s run %d failed: %v", c.row.scenario, c.row.tool, c.row.options, i, firstLine(err.Error()))
+				// A run that hit the limit will not finish the next time
+				// either: spare the minutes.
+				c.gaveUp = errors.Is(err, context.DeadlineExceeded)
+				continue
+			}
+			c.row.times = append(c.row.times, d)
+		}
+	}
+	rows := make([]benchRow, len(cases))
+	for i, c := range cases {
+		rows[i] = c.row
+	}
+	return rows
+}
+
 func printTable(t *testing.T, title string, rows []benchRow) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n", title)
-	fmt.Fprintf(&b, "%-34s %-9s %-30s %10s %9s %6s\n", "scenario", "tool", "options", "median", "MB/s", "ok")
+	fmt.Fprintf(&b, "%-36s %-9s %-28s %14s %8s %6s\n", "scenario", "tool", "options", "median", "MB/s", "ok")
 	for _, r := range rows {
 		m, ok := r.median()
 		med, rate := "did not finish", "-"
@@ -55,32 +94,10 @@ func printTable(t *testing.T, title string, rows []benchRow) {
 			med = fmt.Sprintf("%.3fs", m.Seconds())
 			rate = fmt.Sprintf("%.1f", float64(r.size)/1e6/m.Seconds())
 		}
-		fmt.Fprintf(&b, "%-34s %-9s %-30s %10s %9s %3d/%d\n", r.scenario, r.tool, r.options, med, rate, len(r.times), len(r.times)+r.failed)
+		fmt.Fprintf(&b, "%-36s %-9s %-28s %14s %8s %3d/%d\n", r.scenario, r.tool, r.options, med, rate, len(r.times), len(r.times)+r.failed)
 	}
 	t.Log(b.String())
 	fmt.Print(b.String())
-}
-
-// measure runs fn runs times; fn returns an error for a failed or
-// incomplete run.
-func measure(t *testing.T, row benchRow, runs int, fn func(ctx context.Context) error, timeout time.Duration) benchRow {
-	for i := range runs {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		start := time.Now()
-		err := fn(ctx)
-		d := time.Since(start)
-		cancel()
-		if err != nil {
-			row.failed++
-			t.Logf("%s / %s run %d failed after %v: %v", row.scenario, row.tool, i, d.Round(time.Millisecond), firstLine(err.Error()))
-			if d >= timeout {
-				break // it will not finish the next time either; spare the minutes
-			}
-			continue
-		}
-		row.times = append(row.times, d)
-	}
-	return row
 }
 
 func firstLine(s string) string {
@@ -90,17 +107,47 @@ func firstLine(s string) string {
 	return s
 }
 
-// toolRun runs an external client and checks the file it wrote.
-func toolRun(ctx context.Context, want [32]byte, local string, argv ...string) error {
-	_ = os.Remove(local)
-	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
-	if ctx.Err() != nil {
-		return fmt.Errorf("did not finish: %w", ctx.Err())
-	}
-	if err != nil {
-		return fmt.Errorf("%v: %s", err, tail(string(out), 300))
-	}
-	return checkFile(local, want)
+// toolCase runs an external client that writes local, then checks local.
+func toolCase(scenario, tool, opts string, size int, want [32]byte, local string, argv ...string) *benchCase {
+	return &benchCase{row: benchRow{scenario: scenario, tool: tool, options: opts, size: size}, timeout: 120 * time.Second,
+		run: func(ctx context.Context) (time.Duration, error) {
+			_ = os.Remove(local)
+			start := time.Now()
+			out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+			d := time.Since(start)
+			if ctx.Err() != nil {
+				return 0, fmt.Errorf("did not finish in %v: %w", d.Round(time.Second), ctx.Err())
+			}
+			if err != nil {
+				return 0, fmt.Errorf("%v: %s", err, tail(string(out), 300))
+			}
+			return d, checkFile(local, want)
+		}}
+}
+
+// oursCase downloads with our client into dir (inside namespace ns if set).
+func oursCase(scenario, opts string, size int, want [32]byte, c *Client, remote, dir, ns string) *benchCase {
+	return &benchCase{row: benchRow{scenario: scenario, tool: "ours", options: opts, size: size}, timeout: 120 * time.Second,
+		run: func(ctx context.Context) (time.Duration, error) {
+			var d time.Duration
+			var path string
+			get := func() error {
+				start := time.Now()
+				p, _, err := DownloadFile(ctx, c, remote, dir, "", true)
+				d, path = time.Since(start), p
+				return err
+			}
+			var err error
+			if ns != "" {
+				err = inNetns(ns, get)
+			} else {
+				err = get()
+			}
+			if err != nil {
+				return 0, err
+			}
+			return d, checkFile(path, want)
+		}}
 }
 
 func checkFile(path string, want [32]byte) error {
@@ -119,103 +166,84 @@ func checkFile(path string, want [32]byte) error {
 	return nil
 }
 
-// oursRun downloads with our client into dir and checks the file.
-func oursRun(ctx context.Context, c *Client, remote, dir string, want [32]byte) error {
-	path, res, err := DownloadFile(ctx, c, remote, dir, "", true)
-	if err != nil {
-		return err
-	}
-	if res.SHA256 != want {
-		return fmt.Errorf("wrong data")
-	}
-	return checkFile(path, want)
+// benchFile writes size bytes of test data as name into a served folder.
+func benchFile(t *testing.T, name string, size int) (dir string, want [32]byte) {
+	data := testData(size)
+	dir = servedDir(t, false)
+	writeFile(t, dir, name, data)
+	return dir, sha256.Sum256(data)
 }
 
 // TestCompareClients: ours against curl, atftp and tftp-hpa, all fetching
-// the same 50 MB file from the same atftpd on loopback; then the 2 MB
-// lossy-link case in network namespaces.
+// the same 50 MB file from the same atftpd on loopback, each at its
+// defaults and with equal options, plus our client at other window sizes.
 func TestCompareClients(t *testing.T) {
 	needBench(t)
-	const size, runs = 50 << 20, 5
-	data := testData(size)
-	want := sha256.Sum256(data)
-	dir := servedDir(t, false)
-	writeFile(t, dir, "f50.bin", data)
-	data = nil
+	const size, runs = 50 << 20, 7
+	dir, want := benchFile(t, "f50.bin", size)
 	d := startAtftpd(t, dir)
 	host, port, _ := net.SplitHostPort(d.addr)
 	out := t.TempDir()
 	local := filepath.Join(out, "f50.bin")
 	curl, atftp, tftpHPA := peerCurl.need(t), peerAtftp.need(t), peerTftpHPA.need(t)
 	const sc = "50 MB from atftpd, loopback"
-	var rows []benchRow
-	ours := func(opts string, blk, win int) {
-		c := clientWith(d.addr, blk, win)
-		rows = append(rows, measure(t, benchRow{scenario: sc, tool: "ours", options: opts, size: size}, runs,
-			func(ctx context.Context) error { return oursRun(ctx, c, "f50.bin", out, want) }, 120*time.Second))
+	ours := func(opts string, blk, win int) *benchCase {
+		return oursCase(sc, opts, size, want, clientWith(d.addr, blk, win), "f50.bin", out, "")
 	}
-	tool := func(name, opts string, argv ...string) {
-		rows = append(rows, measure(t, benchRow{scenario: sc, tool: name, options: opts, size: size}, runs,
-			func(ctx context.Context) error { return toolRun(ctx, want, local, argv...) }, 120*time.Second))
+	atftpWith := func(blk, win int) *benchCase {
+		return toolCase(sc, "atftp", fmt.Sprintf("blksize %d ws %d", blk, win), size, want, local, atftp,
+			"--option", fmt.Sprintf("blksize %d", blk), "--option", fmt.Sprintf("windowsize %d", win), "-g", "-r", "f50.bin", "-l", local, host, port)
 	}
-	ours("defaults: blksize 1468 ws 8", DefaultClientBlockSize, DefaultClientWindowSize)
-	tool("curl", "defaults (blksize 512)", curl, "-sS", "tftp://"+d.addr+"/f50.bin", "-o", local)
-	tool("atftp", "defaults (no options)", atftp, "-g", "-r", "f50.bin", "-l", local, host, port)
-	tool("tftp-hpa", "defaults (no options)", tftpHPA, "-m", "binary", host, port, "-c", "get", "f50.bin", local)
-	ours("blksize 1468 ws 16", 1468, 16)
-	tool("atftp", "blksize 1468 ws 16", atftp, "--option", "blksize 1468", "--option", "windowsize 16", "-g", "-r", "f50.bin", "-l", local, host, port)
-	ours("blksize 1468 ws 8", 1468, 8)
-	tool("atftp", "blksize 1468 ws 8", atftp, "--option", "blksize 1468", "--option", "windowsize 8", "-g", "-r", "f50.bin", "-l", local, host, port)
-	// Window sizes, to choose the default.
+	cases := []*benchCase{
+		ours("defaults: blksize 1468 ws 8", DefaultClientBlockSize, DefaultClientWindowSize),
+		toolCase(sc, "curl", "defaults (blksize 512)", size, want, local, curl, "-sS", "tftp://"+d.addr+"/f50.bin", "-o", local),
+		toolCase(sc, "atftp", "defaults (no options)", size, want, local, atftp, "-g", "-r", "f50.bin", "-l", local, host, port),
+		toolCase(sc, "tftp-hpa", "defaults (no options)", size, want, local, tftpHPA, "-m", "binary", host, port, "-c", "get", "f50.bin", local),
+		ours("blksize 1468 ws 16", 1468, 16),
+		atftpWith(1468, 16),
+		atftpWith(1468, 8),
+	}
+	// Other windows, to choose the default.
 	for _, w := range []int{1, 4, 32, 64} {
-		ours(fmt.Sprintf("blksize 1468 ws %d", w), 1468, w)
+		cases = append(cases, ours(fmt.Sprintf("blksize 1468 ws %d", w), 1468, w))
 	}
-	ours("blksize 8192 ws 8", 8192, 8)
-	printTable(t, "Clients, 50 MB from atftpd on loopback", rows)
-	d.kill()
-
-	// 2 MB at 5% loss each way.
-	l := newLossyLink(t, 5)
-	const small = 2 << 20
-	sdata := testData(small)
-	swant := sha256.Sum256(sdata)
-	ldir := servedDir(t, false)
-	writeFile(t, ldir, "f2.bin", sdata)
-	addr := l.startAtftpd(t, ldir)
-	const lsc = "2 MB from atftpd, 5% loss each way"
-	const lruns = 5
-	lossy := []benchRow{
-		measure(t, benchRow{scenario: lsc, tool: "ours", options: "defaults: blksize 1468 ws 8", size: small}, lruns, func(ctx context.Context) error {
-			return inNetns(l.nsB, func() error { return oursRun(ctx, NewClient(addr), "f2.bin", out, swant) })
-		}, 120*time.Second),
-	}
-	for _, w := range []int{4, 16, 32} {
-		lossy = append(lossy, measure(t, benchRow{scenario: lsc, tool: "ours", options: fmt.Sprintf("blksize 1468 ws %d", w), size: small}, lruns, func(ctx context.Context) error {
-			return inNetns(l.nsB, func() error { return oursRun(ctx, clientWith(addr, 1468, w), "f2.bin", out, swant) })
-		}, 120*time.Second))
-	}
-	llocal := filepath.Join(out, "f2.bin")
-	ltool := func(name, opts string, argv ...string) {
-		lossy = append(lossy, measure(t, benchRow{scenario: lsc, tool: name, options: opts, size: small}, lruns, func(ctx context.Context) error {
-			return toolRun(ctx, swant, llocal, append([]string{l.ip, "netns", "exec", l.nsB}, argv...)...)
-		}, 120*time.Second))
-	}
-	ltool("atftp", "defaults (no options)", atftp, "-g", "-r", "f2.bin", "-l", llocal, l.addrA, "6969")
-	ltool("atftp", "blksize 1468 ws 8", atftp, "--option", "blksize 1468", "--option", "windowsize 8", "-g", "-r", "f2.bin", "-l", llocal, l.addrA, "6969")
-	ltool("tftp-hpa", "defaults (no options)", tftpHPA, "-m", "binary", l.addrA, "6969", "-c", "get", "f2.bin", llocal)
-	printTable(t, "Clients, 2 MB from atftpd at 5% loss each way (per-run limit 120 s)", lossy)
+	cases = append(cases, ours("blksize 8192 ws 8", 8192, 8))
+	printTable(t, "Clients, 50 MB from atftpd on loopback", runInterleaved(t, cases, runs))
 }
 
-// TestCompareServers: curl and atftp fetch the same 50 MB file from our
-// server, tftpd-hpa and atftpd, with equal options.
+// TestCompareClientsLossy: 2 MB from atftpd over a link dropping 5% of the
+// packets each way, in network namespaces: ours (at several window sizes)
+// against atftp and tftp-hpa.
+func TestCompareClientsLossy(t *testing.T) {
+	needBench(t)
+	const size, runs = 2 << 20, 5
+	l := newLossyLink(t, 5)
+	dir, want := benchFile(t, "f2.bin", size)
+	addr := l.startAtftpd(t, dir)
+	atftp, tftpHPA := peerAtftp.need(t), peerTftpHPA.need(t)
+	out := t.TempDir()
+	local := filepath.Join(out, "f2.bin")
+	const sc = "2 MB from atftpd, 5% loss each way"
+	cases := []*benchCase{oursCase(sc, "defaults: blksize 1468 ws 8", size, want, NewClient(addr), "f2.bin", out, l.nsB)}
+	for _, w := range []int{4, 16, 32} {
+		cases = append(cases, oursCase(sc, fmt.Sprintf("blksize 1468 ws %d", w), size, want, clientWith(addr, 1468, w), "f2.bin", out, l.nsB))
+	}
+	inB := []string{l.ip, "netns", "exec", l.nsB}
+	cases = append(cases,
+		toolCase(sc, "atftp", "defaults (no options)", size, want, local, append(inB, atftp, "-g", "-r", "f2.bin", "-l", local, l.addrA, "6969")...),
+		toolCase(sc, "atftp", "blksize 1468 ws 8", size, want, local, append(inB, atftp, "--option", "blksize 1468", "--option", "windowsize 8",
+			"-g", "-r", "f2.bin", "-l", local, l.addrA, "6969")...),
+		toolCase(sc, "tftp-hpa", "defaults (no options)", size, want, local, append(inB, tftpHPA, "-m", "binary", l.addrA, "6969", "-c", "get", "f2.bin", local)...),
+	)
+	printTable(t, "Clients, 2 MB from atftpd at 5% loss each way (per-run limit 120 s)", runInterleaved(t, cases, runs))
+}
+
+// TestCompareServers: curl, atftp and our client fetch the same 50 MB file
+// from our server, tftpd-hpa and atftpd, with equal options.
 func TestCompareServers(t *testing.T) {
 	needBench(t)
-	const size, runs = 50 << 20, 5
-	data := testData(size)
-	want := sha256.Sum256(data)
-	dir := servedDir(t, false)
-	writeFile(t, dir, "f50.bin", data)
-	data = nil
+	const size, runs = 50 << 20, 7
+	dir, want := benchFile(t, "f50.bin", size)
 	curl, atftp := peerCurl.need(t), peerAtftp.need(t)
 	servers := []struct{ name, addr string }{
 		{"ours", startOursProcess(t, dir)},
@@ -224,33 +252,25 @@ func TestCompareServers(t *testing.T) {
 	}
 	out := t.TempDir()
 	local := filepath.Join(out, "f50.bin")
-	var rows []benchRow
+	var cases []*benchCase
 	for _, client := range []string{"curl", "atftp ws16", "atftp ws8", "ours"} {
 		for _, s := range servers {
 			host, port, _ := net.SplitHostPort(s.addr)
-			row := benchRow{scenario: "50 MB from " + s.name + ", loopback", tool: strings.Fields(client)[0], size: size}
-			var fn func(ctx context.Context) error
+			sc := "50 MB from " + s.name + ", loopback"
 			switch client {
 			case "curl":
-				row.options = "blksize 1468"
-				fn = func(ctx context.Context) error {
-					return toolRun(ctx, want, local, curl, "-sS", "--tftp-blksize", "1468", "tftp://"+s.addr+"/f50.bin", "-o", local)
-				}
+				cases = append(cases, toolCase(sc, "curl", "blksize 1468", size, want, local,
+					curl, "-sS", "--tftp-blksize", "1468", "tftp://"+s.addr+"/f50.bin", "-o", local))
 			case "atftp ws16", "atftp ws8":
 				ws := strings.TrimPrefix(strings.Fields(client)[1], "ws")
-				row.options = "blksize 1468 ws " + ws
-				fn = func(ctx context.Context) error {
-					return toolRun(ctx, want, local, atftp, "--option", "blksize 1468", "--option", "windowsize "+ws, "-g", "-r", "f50.bin", "-l", local, host, port)
-				}
+				cases = append(cases, toolCase(sc, "atftp", "blksize 1468 ws "+ws, size, want, local,
+					atftp, "--option", "blksize 1468", "--option", "windowsize "+ws, "-g", "-r", "f50.bin", "-l", local, host, port))
 			case "ours":
-				row.options = "defaults: blksize 1468 ws 8"
-				c := NewClient(s.addr)
-				fn = func(ctx context.Context) error { return oursRun(ctx, c, "f50.bin", out, want) }
+				cases = append(cases, oursCase(sc, "defaults: blksize 1468 ws 8", size, want, NewClient(s.addr), "f50.bin", out, ""))
 			}
-			rows = append(rows, measure(t, row, runs, fn, 120*time.Second))
 		}
 	}
-	printTable(t, "Servers, 50 MB on loopback (tftpd-hpa has no windowsize: it runs those with ws 1)", rows)
+	printTable(t, "Servers, 50 MB on loopback (tftpd-hpa has no windowsize: it runs those with ws 1)", runInterleaved(t, cases, runs))
 }
 
 // startOursProcess runs our server as a separate process (the test binary in

@@ -1,26 +1,10 @@
 package tftp
 
 import (
-	"bufio"
 	"fmt"
-	"hash"
 	"io"
 	"time"
 )
-
-// sink is the local end of a download: it hashes and counts what is written
-// and buffers it for the destination.
-type sink struct {
-	bw *bufio.Writer
-	h  hash.Hash
-	n  int64
-}
-
-func (s *sink) Write(p []byte) (int, error) {
-	s.h.Write(p)
-	s.n += int64(len(p))
-	return s.bw.Write(p)
-}
 
 // receiver runs the data-receiving half of a transfer: a client download or
 // a server WRQ. It ACKs every window of in-order blocks, ACKs the last
@@ -140,15 +124,18 @@ func (r *receiver) run(first []byte) error {
 				timeouts = 0
 			}
 			final := len(payload) < r.blksize
-			// ACK a full window before storing it, so the sender's next
-			// window overlaps our write.
+			if _, err := r.out.Write(payload); err != nil {
+				return c.fail(writeError(err))
+			}
+			// At the end of a window: ACK first, then hash and store
+			// while the sender works on the next window.
 			if !final && r.count >= r.window {
 				if err := r.ack(block, now); err != nil {
 					return err
 				}
-			}
-			if _, err := r.out.Write(payload); err != nil {
-				return c.fail(writeError(err))
+				if err := r.sink.drain(); err != nil {
+					return c.fail(writeError(err))
+				}
 			}
 			c.tr.add(len(payload), now)
 			due = now.Add(c.rto.timeout())
@@ -197,7 +184,7 @@ func (r *receiver) finish(block uint16) error {
 			return c.fail(writeError(err))
 		}
 	}
-	if err := r.sink.bw.Flush(); err != nil {
+	if err := r.sink.Close(); err != nil {
 		return c.fail(writeError(err))
 	}
 	if r.beforeFinalAck != nil {

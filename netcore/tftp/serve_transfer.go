@@ -300,7 +300,8 @@ func (s *Server) serveWrite(cn *conn, p Packet, mode Mode, h hash.Hash) (*receiv
 	if n.Timeout > 0 {
 		cn.rto.fix(n.Timeout)
 	}
-	sk := &sink{bw: bufio.NewWriterSize(f, 64<<10), h: h}
+	sk := newSink(f, h)
+	defer sk.Close() // stops its goroutine on failure paths; a no-op after success
 	r := &receiver{c: cn, blksize: n.BlockSize, window: n.WindowSize, sink: sk, out: sk}
 	if mode == ModeNetASCII {
 		r.dec = newNetasciiDecoder(sk)
