@@ -47,6 +47,9 @@ type conn struct {
 	hello    atomic.Bool
 	repeated atomic.Bool
 
+	// direct, where the OS allows, waits for packets on this thread.
+	direct *directReader
+
 	// batch sends a window with one sendmmsg(2) where the OS has it.
 	batch    batchWriter
 	msgs     []ipv4.Message
@@ -68,6 +71,7 @@ func newConn(ctx context.Context, uc *net.UDPConn, peer netip.AddrPort, locked b
 		c.retries = DefaultRetries
 	}
 	c.rto.reset(cfg.initialRTO, cfg.minRTO, cfg.maxRTO)
+	c.direct = newDirectReader(uc)
 	if runtime.GOOS == "linux" {
 		if peer.Addr().Is4() {
 			c.batch = ipv4.NewPacketConn(uc)
@@ -173,6 +177,9 @@ func (c *conn) arm(due time.Time) {
 // fired, so a busy transfer makes a deadline syscall about once per RTO rather
 // than once per packet. The returned slice is valid until the next recv.
 func (c *conn) recv(due time.Time) ([]byte, error) {
+	if c.direct != nil {
+		return c.recvDirect(due)
+	}
 	for {
 		if c.armed.IsZero() || c.armed.After(due) {
 			c.arm(due)
@@ -204,20 +211,61 @@ func (c *conn) recv(due time.Time) ([]byte, error) {
 			return nil, fmt.Errorf("tftp: receive: %w", err)
 		}
 		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		pkt := c.rbuf[:n]
-		if from != c.peer && (c.locked || from.Addr() != c.peer.Addr()) {
-			c.stranger(pkt, from)
+		if pkt := c.accept(n, from); pkt != nil {
+			return pkt, nil
+		}
+	}
+}
+
+// recvDirect is recv for a directReader.
+func (c *conn) recvDirect(due time.Time) ([]byte, error) {
+	for {
+		n, from, err := c.direct.read(c.rbuf, due, c.woken)
+		switch {
+		case err == nil:
+			if pkt := c.accept(n, from); pkt != nil {
+				return pkt, nil
+			}
+			continue
+		case err == errDirectExpired:
+			return nil, errWait
+		case err == errDirectWake || errors.Is(err, os.ErrDeadlineExceeded):
+			// Woken by cancel or repeat, which also move the socket
+			// deadline into the past; this reader has no use for it.
+			_ = c.uc.SetReadDeadline(time.Time{})
+			if c.cancelled.Load() {
+				return nil, c.cancelErr()
+			}
+			if c.repeated.Swap(false) && c.hello.Load() {
+				return nil, errRepeat
+			}
 			continue
 		}
-		c.tr.stats.PacketsReceived++
-		if c.tr.trace != nil {
-			c.tr.record(Received, pkt, "")
+		if c.cancelled.Load() {
+			return nil, c.cancelErr()
 		}
-		if !c.locked {
-			c.lock(from)
-		}
-		return pkt, nil
+		return nil, fmt.Errorf("tftp: receive: %w", err)
 	}
+}
+
+func (c *conn) woken() bool { return c.cancelled.Load() || c.repeated.Load() }
+
+// accept checks the source of a datagram: the peer's packets are counted,
+// traced and returned; strangers get ERROR 5 and nil is returned.
+func (c *conn) accept(n int, from netip.AddrPort) []byte {
+	pkt := c.rbuf[:n]
+	if from != c.peer && (c.locked || from.Addr() != c.peer.Addr()) {
+		c.stranger(pkt, from)
+		return nil
+	}
+	c.tr.stats.PacketsReceived++
+	if c.tr.trace != nil {
+		c.tr.record(Received, pkt, "")
+	}
+	if !c.locked {
+		c.lock(from)
+	}
+	return pkt
 }
 
 // stranger answers a packet from an unknown transfer ID with ERROR 5 and
