@@ -22,6 +22,8 @@ version=$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null | sed 
 [ -n "$version" ] || version=$(sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 build=$(sed -n 's/^ *Build *= *\([0-9]*\).*/\1/p' FyneApp.toml)
 echo "NetDebug $version (build $build)"
+# The CLI prints these (`netdebug version`); fyne passes GOFLAGS' -ldflags on.
+export GOFLAGS="-ldflags=-X=main.version=$version -ldflags=-X=main.build=$build"
 mkdir -p dist
 # The pinned fyne CLI (go.mod's tool directive), built once for this host:
 # building it inside `go tool` with the Windows cross compiler in CC fails.
