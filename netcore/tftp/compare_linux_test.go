@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -18,9 +19,9 @@ import (
 
 // The comparisons run only under NETDEBUG_BENCH=1 (`make bench`): they move
 // gigabytes and take minutes. Every tool fetches the same file from the same
-// server; runs are interleaved (one run of each case, then the next round),
-// so a machine that gets busier or quieter affects all tools alike. Only the
-// transfer is timed; the file is verified afterwards.
+// server; runs are interleaved (one run of each case in a shuffled order,
+// then the next round), so a machine that gets busier or quieter affects all
+// tools alike. Only the transfer is timed; the file is verified afterwards.
 
 func needBench(t *testing.T) {
 	if os.Getenv("NETDEBUG_BENCH") != "1" {
@@ -57,8 +58,11 @@ type benchCase struct {
 }
 
 func runInterleaved(t *testing.T, cases []*benchCase, runs int) []benchRow {
+	order := slices.Clone(cases)
 	for i := range runs {
-		for _, c := range cases {
+		// A new order every round, so no case always follows the same one.
+		rand.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		for _, c := range order {
 			if c.gaveUp {
 				continue
 			}
@@ -202,6 +206,12 @@ func TestCompareClients(t *testing.T) {
 		ours("blksize 1468 ws 16", 1468, 16),
 		atftpWith(1468, 16),
 		atftpWith(1468, 8),
+	}
+	// Without the SHA-256 that atftp does not compute: the protocol path alone.
+	for _, w := range []int{8, 16} {
+		c := clientWith(d.addr, 1468, w)
+		c.NoHash = true
+		cases = append(cases, oursCase(sc, fmt.Sprintf("blksize 1468 ws %d, no SHA-256", w), size, want, c, "f50.bin", out, ""))
 	}
 	// Other windows, to choose the default.
 	for _, w := range []int{1, 4, 32, 64} {

@@ -47,9 +47,6 @@ type conn struct {
 	hello    atomic.Bool
 	repeated atomic.Bool
 
-	// direct, where the OS allows, waits for packets on this thread.
-	direct *directReader
-
 	// batch sends a window with one sendmmsg(2) where the OS has it.
 	batch    batchWriter
 	msgs     []ipv4.Message
@@ -71,7 +68,6 @@ func newConn(ctx context.Context, uc *net.UDPConn, peer netip.AddrPort, locked b
 		c.retries = DefaultRetries
 	}
 	c.rto.reset(cfg.initialRTO, cfg.minRTO, cfg.maxRTO)
-	c.direct = newDirectReader(uc)
 	if runtime.GOOS == "linux" {
 		if peer.Addr().Is4() {
 			c.batch = ipv4.NewPacketConn(uc)
@@ -177,9 +173,6 @@ func (c *conn) arm(due time.Time) {
 // fired, so a busy transfer makes a deadline syscall about once per RTO rather
 // than once per packet. The returned slice is valid until the next recv.
 func (c *conn) recv(due time.Time) ([]byte, error) {
-	if c.direct != nil {
-		return c.recvDirect(due)
-	}
 	for {
 		if c.armed.IsZero() || c.armed.After(due) {
 			c.arm(due)
@@ -216,39 +209,6 @@ func (c *conn) recv(due time.Time) ([]byte, error) {
 		}
 	}
 }
-
-// recvDirect is recv for a directReader.
-func (c *conn) recvDirect(due time.Time) ([]byte, error) {
-	for {
-		n, from, err := c.direct.read(c.rbuf, due, c.woken)
-		switch {
-		case err == nil:
-			if pkt := c.accept(n, from); pkt != nil {
-				return pkt, nil
-			}
-			continue
-		case err == errDirectExpired:
-			return nil, errWait
-		case err == errDirectWake || errors.Is(err, os.ErrDeadlineExceeded):
-			// Woken by cancel or repeat, which also move the socket
-			// deadline into the past; this reader has no use for it.
-			_ = c.uc.SetReadDeadline(time.Time{})
-			if c.cancelled.Load() {
-				return nil, c.cancelErr()
-			}
-			if c.repeated.Swap(false) && c.hello.Load() {
-				return nil, errRepeat
-			}
-			continue
-		}
-		if c.cancelled.Load() {
-			return nil, c.cancelErr()
-		}
-		return nil, fmt.Errorf("tftp: receive: %w", err)
-	}
-}
-
-func (c *conn) woken() bool { return c.cancelled.Load() || c.repeated.Load() }
 
 // accept checks the source of a datagram: the peer's packets are counted,
 // traced and returned; strangers get ERROR 5 and nil is returned.
