@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/netdebug/netdebug/netcore/codec"
@@ -201,4 +202,26 @@ func TestTCPClientTabSendAndReceiveFiles(t *testing.T) {
 	if got, _ := os.ReadFile(files.save); string(got) != "part one,part two" {
 		t.Fatalf("capture = %q", got)
 	}
+}
+
+func TestWindowSizeRemembered(t *testing.T) {
+	u, _ := newTestUI(t)
+	onUI(func() {
+		u.win.Resize(fyne.NewSize(1234, 777))
+		u.shutdown()
+		u.shutdown() // a second call (quit after close) changes nothing
+	})
+	p := u.app.Preferences()
+	if w, h := p.Float(prefWindowWidth), p.Float(prefWindowHeight); w != 1234 || h != 777 {
+		t.Fatalf("saved %vx%v", w, h)
+	}
+	w2 := test.NewTempWindow(t, nil)
+	var u2 *appUI
+	onUI(func() { u2 = newUI(u.app, w2, &fakeFiles{}) })
+	t.Cleanup(func() { onUI(u2.shutdown) })
+	onUI(func() {
+		if s := w2.Canvas().Size(); s.Width != 1234 || s.Height != 777 {
+			t.Errorf("restored %v", s)
+		}
+	})
 }

@@ -33,12 +33,13 @@ type tab struct {
 // appUI owns the window and what every tab shares: preferences, file
 // dialogs, log limits and the things to stop on quit.
 type appUI struct {
-	app    fyne.App
-	win    fyne.Window
-	files  widgets.FileDialogs
-	stores []*widgets.LogStore
-	quit   []func()
-	tabs   *container.AppTabs
+	app     fyne.App
+	win     fyne.Window
+	files   widgets.FileDialogs
+	stores  []*widgets.LogStore
+	quit    []func()
+	stopped bool
+	tabs    *container.AppTabs
 
 	tcpClient *tcpClientTab
 	tcpServer *tcpServerTab
@@ -77,6 +78,8 @@ func newUI(a fyne.App, w fyne.Window, files widgets.FileDialogs) *appUI {
 		u.shutdown()
 		w.Close()
 	})
+	// File → Quit (and Cmd+Q) end the app without the close intercept.
+	a.Lifecycle().SetOnStopped(u.shutdown)
 	return u
 }
 
@@ -107,8 +110,13 @@ func (u *appUI) buildTabs() []tab {
 
 func (u *appUI) onQuit(f func()) { u.quit = append(u.quit, f) }
 
-// shutdown saves the window size and stops every session.
+// shutdown saves the window size and stops every session. It runs once,
+// whichever way the app ends.
 func (u *appUI) shutdown() {
+	if u.stopped {
+		return
+	}
+	u.stopped = true
 	size := u.win.Canvas().Size()
 	if size.Width > 100 && size.Height > 100 {
 		u.app.Preferences().SetFloat(prefWindowWidth, float64(size.Width))
