@@ -178,7 +178,7 @@ func WriteText(w io.Writer, recs []Record, s LogSettings) error {
 				d = codec.NewDecoder(s.Encoding)
 				decoders[key] = d
 			}
-			text := d.Decode(r.Data)
+			text := printable(d.Decode(r.Data))
 			io.WriteString(w, text)
 			if !strings.HasSuffix(text, "\n") {
 				io.WriteString(w, "\n")
@@ -302,4 +302,26 @@ func (v *LogView) selectSeq(seq uint64) {
 		return
 	}
 	v.list.Select(id)
+}
+
+// printable escapes control characters other than line breaks and tabs, so
+// a text log of binary data stays a text file; the hex dump and "save
+// received bytes" keep the bytes themselves.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, isOtherControl) {
+		return s
+	}
+	var sb strings.Builder
+	for _, r := range s {
+		if isOtherControl(r) {
+			fmt.Fprintf(&sb, `\x%02X`, r)
+		} else {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+func isOtherControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || r == 0x7F
 }

@@ -300,3 +300,14 @@ func TestLogViewDoesNotJoinBinaryTailWithLaterReply(t *testing.T) {
 		}
 	}
 }
+
+func TestSavedTextEscapesControlBytes(t *testing.T) {
+	var sb strings.Builder
+	recs := []Record{{Time: rec(RX, "").Time, Dir: RX, Peer: "p", Data: []byte("ok\r\n\x01\x03\x00*\tz")}}
+	if err := WriteText(&sb, recs, LogSettings{Mode: ShowText, Encoding: codec.UTF8}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sb.String(), "ok\r\n\\x01\\x03\\x00*\tz") {
+		t.Fatalf("saved %q", sb.String())
+	}
+}
