@@ -165,7 +165,7 @@ func (s *LogStore) placeLocked(r Record) {
 		s.dropOldestLocked()
 	}
 	if s.n == len(s.ring) {
-		s.repackLocked(min(max(1024, len(s.ring)*2), s.limits.MaxRecords), len(s.arena))
+		s.growRingLocked(min(max(1024, len(s.ring)*2), s.limits.MaxRecords))
 	}
 	sl := slot{time: r.Time, dir: r.Dir, peer: r.Peer, n: len(r.Data), off: -1}
 	if len(r.Data) > int(s.limits.MaxBytes/4) {
@@ -247,6 +247,16 @@ func (s *LogStore) liveArenaBytesLocked() int {
 		}
 	}
 	return total
+}
+
+// growRingLocked moves the slots into a bigger ring; the data stays where
+// it is in the arena.
+func (s *LogStore) growRingLocked(size int) {
+	ring := make([]slot, max(size, s.n, 1))
+	for i := 0; i < s.n; i++ {
+		ring[i] = s.ring[(s.start+i)%len(s.ring)]
+	}
+	s.ring, s.start = ring, 0
 }
 
 // repackLocked moves the records into a ring of ringSize slots and an arena

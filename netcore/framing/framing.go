@@ -180,14 +180,18 @@ func (f *Framer) Each(data []byte, fn func(frame []byte)) {
 		fn(data)
 		return
 	}
+	// Bytes already searched for a delimiter need not be searched again.
+	searchFrom := max(0, len(f.pending)-len(f.cfg.Delimiter)+1)
 	var buf []byte
 	if len(f.pending) > 0 {
+		// Keep the grown array as the pending buffer, so a stream whose
+		// frames straddle reads reuses one buffer instead of growing a new
+		// one for every read.
 		buf = append(f.pending, data...)
+		f.pending = buf
 	} else {
 		buf = data
 	}
-	// Bytes already searched for a delimiter need not be searched again.
-	searchFrom := max(0, len(f.pending)-len(f.cfg.Delimiter)+1)
 	used := f.cut(buf, searchFrom, fn)
 	// buf may share f.pending's array; append moves the tail with memmove,
 	// which is safe for overlapping slices.
