@@ -152,3 +152,51 @@ func (ps *periodicSender) shutdown() {
 		ps.per = nil
 	}
 }
+
+// sendPath is a socket tab's way out: the send box, templates, the length
+// prefix option and periodic sending, all aimed at the tab's current target
+// (the peer, the selected or all clients, a UDP address).
+type sendPath struct {
+	box      *widgets.SendBox
+	payloads *payloadBuilder
+	framing  *framingControls
+	periodic *periodicSender
+	// target says where a send goes now, or why it cannot go; it runs on
+	// the UI goroutine and the sender it returns may run anywhere.
+	target func() (sender, error)
+}
+
+func newSendPath(p prefs, f *framingControls, target func() (sender, error)) *sendPath {
+	sp := &sendPath{box: newSendBox(p), payloads: newPayloadBuilder(), framing: f, target: target}
+	sp.periodic = &periodicSender{box: sp.box}
+	sp.box.Preview = sp.payloads.preview
+	sp.box.OnSend = sp.send
+	sp.box.OnStartPeriodic = sp.startPeriodic
+	sp.box.OnStopPeriodic = sp.periodic.stop
+	return sp
+}
+
+// send expands p, adds the length prefix when asked, and sends it.
+func (sp *sendPath) send(p codec.Payload) error {
+	out, err := sp.target()
+	if err != nil {
+		return err
+	}
+	b, err := sp.payloads.build(p)
+	if err == nil {
+		b, err = sp.framing.sendOpts().finish(b)
+	}
+	if err != nil {
+		return err
+	}
+	return out(b)
+}
+
+// startPeriodic sends p every interval to the target chosen now.
+func (sp *sendPath) startPeriodic(p codec.Payload, every time.Duration, count int) error {
+	out, err := sp.target()
+	if err != nil {
+		return err
+	}
+	return sp.periodic.start(p, every, count, sp.framing.sendOpts(), out)
+}

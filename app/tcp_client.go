@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/netdebug/netdebug/netcore/codec"
 	"github.com/netdebug/netdebug/netcore/framing"
 	"github.com/netdebug/netdebug/netcore/session"
 	"github.com/netdebug/netdebug/widgets"
@@ -36,7 +35,7 @@ type tcpClientTab struct {
 	client     *session.TCPClient
 	cancelDial context.CancelFunc
 	periodic   *periodicSender
-	payloads   *payloadBuilder
+	out        *sendPath
 	auto       *automationPanel
 }
 
@@ -50,7 +49,6 @@ func (u *appUI) newTCPClientTab() tab {
 	t.log = u.newSessionLog(t.p)
 	t.log.adapter.OnControl = t.onControl
 	t.log.adapter.OnFlush = t.onFlush
-	t.payloads = newPayloadBuilder()
 
 	t.host = widget.NewEntry()
 	t.host.SetPlaceHolder(tr("host name or IP"))
@@ -83,12 +81,8 @@ func (u *appUI) newTCPClientTab() tab {
 		}
 	})
 
-	t.send = newSendBox(t.p)
-	t.send.Preview = t.payloads.preview
-	t.send.OnSend = t.sendPayload
-	t.send.OnStartPeriodic = t.startPeriodic
-	t.send.OnStopPeriodic = t.stopPeriodic
-	t.periodic = &periodicSender{box: t.send}
+	t.out = newSendPath(t.p, t.framing, t.autoTarget)
+	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.SetSendEnabled(false)
 	t.sender = u.newFileSender(t.requireClient, func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
 		return t.client.SendFile(ctx, name, r, size, progress)
@@ -209,7 +203,7 @@ func (t *tcpClientTab) setDisconnected() {
 func (t *tcpClientTab) disconnect() {
 	c := t.client
 	t.client = nil
-	t.stopPeriodic()
+	t.periodic.stop()
 	t.auto.stop()
 	t.setDisconnected()
 	t.status.info(tr("Disconnecting…"))
@@ -245,7 +239,7 @@ func (t *tcpClientTab) onControl(events []session.Event) {
 			if !t.reconnect.Checked {
 				c := t.client
 				t.client = nil
-				t.stopPeriodic()
+				t.periodic.stop()
 				t.auto.stop()
 				t.setDisconnected()
 				go c.Close()
@@ -276,29 +270,6 @@ func (t *tcpClientTab) requireClient() error {
 	}
 	return nil
 }
-
-func (t *tcpClientTab) sendPayload(p codec.Payload) error {
-	if err := t.requireClient(); err != nil {
-		return err
-	}
-	b, err := t.payloads.build(p)
-	if err == nil {
-		b, err = t.framing.sendOpts().finish(b)
-	}
-	if err != nil {
-		return err
-	}
-	return t.client.Send(b)
-}
-
-func (t *tcpClientTab) startPeriodic(p codec.Payload, every time.Duration, count int) error {
-	if err := t.requireClient(); err != nil {
-		return err
-	}
-	return t.periodic.start(p, every, count, t.framing.sendOpts(), t.client.Send)
-}
-
-func (t *tcpClientTab) stopPeriodic() { t.periodic.stop() }
 
 // autoTarget is where quick commands and sequences go: the peer.
 func (t *tcpClientTab) autoTarget() (sender, error) {

@@ -121,7 +121,7 @@ func TestTCPClientTabRejectsBadInput(t *testing.T) {
 	// Sending while disconnected is refused with a message, not lost silently.
 	onUI(func() {
 		tc.send.SetText("hello")
-		if err := tc.sendPayload(tc.send.Payload()); err == nil || !strings.Contains(err.Error(), "not connected") {
+		if err := tc.out.send(tc.send.Payload()); err == nil || !strings.Contains(err.Error(), "not connected") {
 			t.Errorf("send while disconnected: %v", err)
 		}
 	})
@@ -140,7 +140,7 @@ func TestTCPClientTabBadHexAndVanishingPeer(t *testing.T) {
 		tc.send.Send()
 	})
 	onUI(func() {
-		if err := tc.sendPayload(tc.send.Payload()); err == nil || !strings.Contains(err.Error(), "position 2") {
+		if err := tc.out.send(tc.send.Payload()); err == nil || !strings.Contains(err.Error(), "position 2") {
 			t.Fatalf("bad hex: %v", err)
 		}
 	})
@@ -168,7 +168,7 @@ func TestTCPClientTabPeriodicSend(t *testing.T) {
 	connectTab(t, tc, p.port())
 	onUI(func() {
 		tc.send.SetText("n={{counter:start=1}};")
-		if err := tc.startPeriodic(tc.send.Payload(), 2e6, 3); err != nil {
+		if err := tc.out.startPeriodic(tc.send.Payload(), 2e6, 3); err != nil {
 			t.Fatal(err)
 		}
 	})

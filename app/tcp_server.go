@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/netdebug/netdebug/netcore/codec"
 	"github.com/netdebug/netdebug/netcore/framing"
 	"github.com/netdebug/netdebug/netcore/session"
 	"github.com/netdebug/netdebug/widgets"
@@ -47,7 +46,7 @@ type tcpServerTab struct {
 	sender     *fileSender
 	capture    *captureControl
 	periodic   *periodicSender
-	payloads   *payloadBuilder
+	out        *sendPath
 	auto       *automationPanel
 
 	server      *session.TCPServer
@@ -61,7 +60,7 @@ type tcpServerTab struct {
 }
 
 func (u *appUI) newTCPServerTab() tab {
-	t := &tcpServerTab{u: u, p: newPrefs(u.app, "tcpserver"), payloads: newPayloadBuilder()}
+	t := &tcpServerTab{u: u, p: newPrefs(u.app, "tcpserver")}
 	u.tcpServer = t
 	t.log = u.newSessionLog(t.p)
 	t.log.adapter.OnControl = t.onControl
@@ -133,12 +132,8 @@ func (u *appUI) newTCPServerTab() tab {
 	})
 	t.toAll.SetChecked(true)
 
-	t.send = newSendBox(t.p)
-	t.send.Preview = t.payloads.preview
-	t.send.OnSend = t.sendPayload
-	t.send.OnStartPeriodic = t.startPeriodic
-	t.send.OnStopPeriodic = func() { t.periodic.stop() }
-	t.periodic = &periodicSender{box: t.send}
+	t.out = newSendPath(t.p, t.framing, t.autoTarget)
+	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.AddOption(t.toAll)
 	t.sender = u.newFileSender(t.requireTarget, func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
 		id := t.selected
@@ -399,27 +394,6 @@ func (t *tcpServerTab) autoTarget() (sender, error) {
 		return nil, err
 	}
 	return t.target(), nil
-}
-
-func (t *tcpServerTab) sendPayload(p codec.Payload) error {
-	if err := t.requireTarget(); err != nil {
-		return err
-	}
-	b, err := t.payloads.build(p)
-	if err == nil {
-		b, err = t.framing.sendOpts().finish(b)
-	}
-	if err != nil {
-		return err
-	}
-	return t.target()(b)
-}
-
-func (t *tcpServerTab) startPeriodic(p codec.Payload, every time.Duration, count int) error {
-	if err := t.requireTarget(); err != nil {
-		return err
-	}
-	return t.periodic.start(p, every, count, t.framing.sendOpts(), t.target())
 }
 
 // togglePerClient asks for a folder and writes each new client's bytes to

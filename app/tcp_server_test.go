@@ -181,7 +181,7 @@ func TestTCPServerTabBadInput(t *testing.T) {
 	}
 	onUI(func() {
 		ts.send.SetText("x")
-		if err := ts.sendPayload(ts.send.Payload()); err == nil {
+		if err := ts.out.send(ts.send.Payload()); err == nil {
 			t.Error("send with the server stopped")
 		}
 	})

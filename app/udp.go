@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/netdebug/netdebug/netcore/codec"
 	"github.com/netdebug/netdebug/netcore/framing"
 	"github.com/netdebug/netdebug/netcore/netinfo"
 	"github.com/netdebug/netdebug/netcore/session"
@@ -47,7 +46,7 @@ type udpTab struct {
 	sender         *fileSender
 	capture        *captureControl
 	periodic       *periodicSender
-	payloads       *payloadBuilder
+	out            *sendPath
 	auto           *automationPanel
 	session        *session.UDPSession
 	senders        []session.Sender
@@ -55,7 +54,7 @@ type udpTab struct {
 }
 
 func (u *appUI) newUDPTab() tab {
-	t := &udpTab{u: u, p: newPrefs(u.app, "udp"), payloads: newPayloadBuilder()}
+	t := &udpTab{u: u, p: newPrefs(u.app, "udp")}
 	u.udp = t
 	t.log = u.newSessionLog(t.p)
 	t.log.adapter.OnFlush = t.onFlush
@@ -139,12 +138,8 @@ func (u *appUI) newUDPTab() tab {
 	t.gap = widget.NewEntry()
 	t.gap.SetText(t.p.str("gap", "0"))
 
-	t.send = newSendBox(t.p)
-	t.send.Preview = t.payloads.preview
-	t.send.OnSend = t.sendPayload
-	t.send.OnStartPeriodic = t.startPeriodic
-	t.send.OnStopPeriodic = func() { t.periodic.stop() }
-	t.periodic = &periodicSender{box: t.send}
+	t.out = newSendPath(t.p, t.framing, t.autoTarget)
+	t.send, t.periodic = t.out.box, t.out.periodic
 	t.sender = u.newFileSender(t.requireOpen, t.sendFile)
 	t.capture = u.newCaptureControl(func(c *session.Capture) {
 		if t.session != nil {
@@ -358,35 +353,6 @@ func (t *udpTab) autoTarget() (sender, error) {
 		return nil, err
 	}
 	return t.target()
-}
-
-func (t *udpTab) sendPayload(p codec.Payload) error {
-	if err := t.requireOpen(); err != nil {
-		return err
-	}
-	send, err := t.target()
-	if err != nil {
-		return err
-	}
-	b, err := t.payloads.build(p)
-	if err == nil {
-		b, err = t.framing.sendOpts().finish(b)
-	}
-	if err != nil {
-		return err
-	}
-	return send(b)
-}
-
-func (t *udpTab) startPeriodic(p codec.Payload, every time.Duration, count int) error {
-	if err := t.requireOpen(); err != nil {
-		return err
-	}
-	send, err := t.target()
-	if err != nil {
-		return err
-	}
-	return t.periodic.start(p, every, count, t.framing.sendOpts(), send)
 }
 
 func (t *udpTab) membership(join bool) {

@@ -82,7 +82,7 @@ func TestUDPTabBadInput(t *testing.T) {
 		ut.host.SetText("127.0.0.1")
 		ut.hostPort.SetText("9")
 		// (Built directly: a 70 kB text in the editor is not the point.)
-		if err := ut.sendPayload(codec.Payload{Text: strings.Repeat("x", 70000)}); err == nil || !strings.Contains(err.Error(), "65507") {
+		if err := ut.out.send(codec.Payload{Text: strings.Repeat("x", 70000)}); err == nil || !strings.Contains(err.Error(), "65507") {
 			t.Errorf("oversize: %v", err)
 		}
 		ut.group.SetText("10.1.1.1")
@@ -92,12 +92,12 @@ func TestUDPTabBadInput(t *testing.T) {
 		}
 		ut.replyLast.SetChecked(true)
 		ut.send.SetText("x")
-		if err := ut.sendPayload(ut.send.Payload()); err == nil || !strings.Contains(err.Error(), "no last sender") {
+		if err := ut.out.send(ut.send.Payload()); err == nil || !strings.Contains(err.Error(), "no last sender") {
 			t.Errorf("reply with no sender: %v", err)
 		}
 		ut.replyLast.SetChecked(false)
 		ut.hostPort.SetText("abc")
-		if err := ut.sendPayload(ut.send.Payload()); err == nil || !strings.Contains(err.Error(), "not a number") {
+		if err := ut.out.send(ut.send.Payload()); err == nil || !strings.Contains(err.Error(), "not a number") {
 			t.Errorf("bad port: %v", err)
 		}
 	})
