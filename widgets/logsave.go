@@ -36,8 +36,21 @@ type FileDialogs interface {
 // Windows and macOS file pickers) through github.com/sqweek/dialog.
 type NativeDialogs struct{}
 
+// ErrNoNativeDialog is returned when the system's dialogs cannot start (on
+// Linux, GTK found no display).
+var ErrNoNativeDialog = errors.New("the system's file dialog is not available")
+
+// guard turns the dialog library's panic (it panics when GTK did not
+// start) into an error, so a missing dialog never takes the app down.
+func guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrNoNativeDialog, r)
+	}
+}
+
 // SaveFile asks where to save.
-func (NativeDialogs) SaveFile(title, defaultName string, filters ...FileFilter) (string, error) {
+func (NativeDialogs) SaveFile(title, defaultName string, filters ...FileFilter) (path string, err error) {
+	defer guard(&err)
 	b := dialog.File().Title(title)
 	for _, f := range filters {
 		b = b.Filter(f.Name, f.Extensions...)
@@ -49,7 +62,8 @@ func (NativeDialogs) SaveFile(title, defaultName string, filters ...FileFilter) 
 }
 
 // OpenFile asks for an existing file.
-func (NativeDialogs) OpenFile(title string, filters ...FileFilter) (string, error) {
+func (NativeDialogs) OpenFile(title string, filters ...FileFilter) (path string, err error) {
+	defer guard(&err)
 	b := dialog.File().Title(title)
 	for _, f := range filters {
 		b = b.Filter(f.Name, f.Extensions...)
@@ -58,7 +72,8 @@ func (NativeDialogs) OpenFile(title string, filters ...FileFilter) (string, erro
 }
 
 // Folder asks for a folder.
-func (NativeDialogs) Folder(title string) (string, error) {
+func (NativeDialogs) Folder(title string) (path string, err error) {
+	defer guard(&err)
 	return nativeResult(dialog.Directory().Title(title).Browse())
 }
 

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -309,5 +310,16 @@ func TestSavedTextEscapesControlBytes(t *testing.T) {
 	}
 	if !strings.Contains(sb.String(), "ok\r\n\\x01\\x03\\x00*\tz") {
 		t.Fatalf("saved %q", sb.String())
+	}
+}
+
+func TestNativeDialogPanicBecomesError(t *testing.T) {
+	var err error
+	func() {
+		defer guard(&err)
+		panic("gtk initialisation failed; presumably no X server is available")
+	}()
+	if !errors.Is(err, ErrNoNativeDialog) {
+		t.Fatalf("err = %v", err)
 	}
 }
