@@ -85,7 +85,14 @@ func Listen(addr string) (*net.UDPConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tftp: listen address %q: %w", addr, err)
 	}
-	uc, err := net.ListenUDP("udp", ua)
+	// An IPv4 literal (0.0.0.0 included) listens on IPv4 only, as the TCP
+	// server does, so the address shown is the one asked for rather than a
+	// dual-stack [::].
+	network := "udp"
+	if ua.IP != nil && ua.IP.To4() != nil {
+		network = "udp4"
+	}
+	uc, err := net.ListenUDP(network, ua)
 	if err != nil {
 		return nil, listenError(addr, ua.Port, err)
 	}

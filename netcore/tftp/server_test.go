@@ -417,3 +417,24 @@ func TestServerAddresses(t *testing.T) {
 		})
 	}
 }
+
+// TestListenKeepsTheFamilyAsked: 0.0.0.0 listens on IPv4 and says so, rather
+// than a dual-stack socket shown as [::]; an empty host stays dual-stack.
+func TestListenKeepsTheFamilyAsked(t *testing.T) {
+	uc, err := Listen("0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	if a := uc.LocalAddr().(*net.UDPAddr); a.IP.To4() == nil {
+		t.Fatalf("0.0.0.0 listens on %v", a)
+	}
+	uc6, err := Listen(":0")
+	if err != nil {
+		t.Skipf("no dual-stack socket here: %v", err)
+	}
+	defer uc6.Close()
+	if a := uc6.LocalAddr().(*net.UDPAddr); a.IP.To4() != nil {
+		t.Logf("empty host listens on %v (no IPv6 on this machine)", a)
+	}
+}
