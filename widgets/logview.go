@@ -61,14 +61,17 @@ type LogView struct {
 	encSel    *widget.Select
 	timeCheck *widget.Check
 	follow    *widget.Check
-	findEntry *widget.Entry
-	countText *widget.Label
-	usageText *widget.Label
-	message   *widget.Label
-	detail    *fyne.Container
-	detailTxt *widget.Label
-	split     *container.Split
-	resetBtn  *widget.Button
+	// resumeFollow: the list was at its bottom when the detail pane
+	// opened, so closing the pane scrolls back down and following resumes.
+	resumeFollow bool
+	findEntry    *widget.Entry
+	countText    *widget.Label
+	usageText    *widget.Label
+	message      *widget.Label
+	detail       *fyne.Container
+	detailTxt    *widget.Label
+	split        *container.Split
+	resetBtn     *widget.Button
 }
 
 // NewLogView returns a view of store with default settings.
@@ -365,6 +368,11 @@ func (v *LogView) refreshDetail() {
 		if v.detail.Visible() {
 			v.detail.Hide()
 			v.split.Refresh()
+			if v.resumeFollow && v.settings.Follow {
+				// The list was following when the record was opened; the
+				// pane made it shorter, which paused following.
+				v.scrollToBottom()
+			}
 		}
 		return
 	}
@@ -380,6 +388,7 @@ func (v *LogView) refreshDetail() {
 		v.detailTxt.SetText(text)
 	}
 	if !v.detail.Visible() {
+		v.resumeFollow = v.atBottom()
 		v.detail.Show()
 		v.split.Refresh()
 	}

@@ -156,6 +156,32 @@ func TestLogViewAutoScrollPausesWhenScrolledUp(t *testing.T) {
 	}
 }
 
+// TestLogViewFollowsAgainAfterTheDetailCloses: opening a record while
+// following shortens the list and pauses following; closing it resumes.
+func TestLogViewFollowsAgainAfterTheDetailCloses(t *testing.T) {
+	v, _ := newTestView(t)
+	for i := 0; i < 200; i++ {
+		v.Store().Append(rec(RX, "line"))
+	}
+	v.Update()
+	v.list.Select(190)
+	for i := 0; i < 50; i++ {
+		v.Store().Append(rec(RX, "more"))
+	}
+	v.Update()
+	if !v.detail.Visible() {
+		t.Fatal("the detail pane did not open")
+	}
+	v.hasSelected = false
+	v.list.UnselectAll()
+	v.refreshDetail()
+	v.Store().Append(rec(RX, "after"))
+	v.Update()
+	if !v.atBottom() {
+		t.Fatal("closing the record left the log paused above the newest rows")
+	}
+}
+
 func TestLogViewSaveTextAndRaw(t *testing.T) {
 	v, _ := newTestView(t)
 	raw, _ := codec.Encode(codec.GB2312, "你好")
