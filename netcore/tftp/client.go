@@ -120,7 +120,9 @@ func (c *Client) transfer(ctx context.Context, dir Direction, remote string, w i
 	opts := c.Options
 	err = t.attempt(opts, "")
 	var re *RemoteError
-	if errors.As(err, &re) && re.Code == CodeOptionRefused && !opts.empty() {
+	// Only a refusal of the request itself is retried: ERROR 8 once data
+	// has moved would replay the stream from the middle.
+	if errors.As(err, &re) && re.Code == CodeOptionRefused && !opts.empty() && !t.answered {
 		err = t.attempt(Options{}, "refused")
 	}
 	var local int64
@@ -147,6 +149,9 @@ type clientTransfer struct {
 	size   int64
 	sink   *sink
 	src    *source
+	// answered: the server accepted the request (OACK, DATA 1 or ACK 0)
+	// and the transfer proper began.
+	answered bool
 }
 
 // attempt runs one request on a fresh socket (a fresh TID).
@@ -236,6 +241,7 @@ func (t *clientTransfer) attempt(opts Options, fallback string) error {
 			cn.rto.fix(n.Timeout)
 		}
 		t.tr.setOptions(n)
+		t.answered = true
 		if download {
 			return t.receive(cn, n, op, pkt)
 		}

@@ -174,6 +174,54 @@ func TestCancel(t *testing.T) {
 	})
 }
 
+// TestOptionRefusedMidTransfer: ERROR 8 after data has moved ends the
+// transfer with that error. Retrying without options would replay the
+// stream from the middle: a download would repeat block 1, an upload would
+// go on from where the first attempt had read to.
+func TestOptionRefusedMidTransfer(t *testing.T) {
+	data := testData(3000)
+	for _, dir := range []Direction{Download, Upload} {
+		t.Run(dir.String(), func(t *testing.T) {
+			f := newFakeServer(t)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, from := f.request()
+				x := f.transferPort()
+				x.peer = from
+				if dir == Download {
+					x.data(1, data[:512])
+					x.expect(OpACK, 1, 2*time.Second)
+				} else {
+					x.ack(0)
+					x.expect(OpDATA, 1, 2*time.Second)
+				}
+				x.send(appendError(nil, CodeOptionRefused, "refused late"))
+				// A client that retried would send its request again.
+				f.listen.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+				buf := make([]byte, 1500)
+				if n, _, err := f.listen.ReadFrom(buf); err == nil {
+					t.Errorf("the client asked again after data had moved: % x", buf[:n])
+				}
+			}()
+			c := testClient(f.addr())
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var err error
+			if dir == Download {
+				_, err = c.Download(ctx, "f", &bytes.Buffer{})
+			} else {
+				_, err = c.Upload(ctx, "f", bytes.NewReader(data), int64(len(data)))
+			}
+			var re *RemoteError
+			if !errors.As(err, &re) || re.Code != CodeOptionRefused {
+				t.Fatalf("err = %v, want the server's ERROR 8", err)
+			}
+			<-done
+		})
+	}
+}
+
 // TestOptionsRefused: a server that answers options with ERROR 8 gets the
 // request again without options, automatically.
 func TestOptionsRefused(t *testing.T) {
