@@ -228,7 +228,9 @@ func (t *tracker) emitProgress(kind EventKind, now time.Time) {
 
 func (t *tracker) setOptions(n Negotiated) {
 	t.opts = n
-	if n.TSize >= 0 && t.info.Size < 0 {
+	// In netascii the bytes on the wire differ from the file's size, which
+	// is what tsize gives, so the total stays unknown rather than wrong.
+	if n.TSize >= 0 && t.info.Size < 0 && t.info.Mode != ModeNetASCII {
 		t.info.Size = n.TSize
 	}
 	t.emit(Event{Kind: EventOptions, Options: n})

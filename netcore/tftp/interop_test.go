@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -77,7 +78,23 @@ func TestInterop(t *testing.T) {
 			t.Run("netascii", func(t *testing.T) {
 				c := testClient(addr)
 				c.Mode = ModeNetASCII
+				var mu sync.Mutex
+				var over []Progress
+				c.OnEvent = func(e Event) {
+					// The wire carries CR LF for LF: tsize (the file's size)
+					// is not a total for these bytes.
+					if e.Progress.Total >= 0 && e.Progress.Bytes > e.Progress.Total {
+						mu.Lock()
+						over = append(over, e.Progress)
+						mu.Unlock()
+					}
+				}
 				download(t, c, "text.txt", text)
+				mu.Lock()
+				defer mu.Unlock()
+				if len(over) > 0 {
+					t.Errorf("progress beyond its total: %+v", over[0])
+				}
 			})
 			if !p.uploads {
 				return

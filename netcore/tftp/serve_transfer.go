@@ -188,7 +188,9 @@ func (s *Server) serveRead(cn *conn, p Packet, mode Mode, h hash.Hash) (*source,
 	defer f.Close()
 
 	n, oack := negotiate(p.Options, fi.Size(), s.limits())
-	cn.tr.info.Size = fi.Size()
+	if mode != ModeNetASCII { // progress counts wire bytes, which netascii changes
+		cn.tr.info.Size = fi.Size()
+	}
 	cn.tr.emit(Event{Kind: EventStart})
 	cn.tr.setOptions(n)
 	if n.Timeout > 0 {
@@ -294,7 +296,9 @@ func (s *Server) serveWrite(cn *conn, p Packet, mode Mode, h hash.Hash) (*receiv
 	}()
 
 	n, oack := negotiate(p.Options, -1, s.limits())
-	cn.tr.info.Size = n.TSize
+	if mode != ModeNetASCII {
+		cn.tr.info.Size = n.TSize
+	}
 	cn.tr.emit(Event{Kind: EventStart})
 	cn.tr.setOptions(n)
 	if n.Timeout > 0 {
