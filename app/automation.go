@@ -42,6 +42,7 @@ type automationPanel struct {
 	send    *widgets.SendBox
 	framing *framingControls
 	target  automationTarget
+	queue   *sendQueue // quick commands go out in order with the send box's sends
 
 	quick *quickPanel
 	seq   *sequencePanel
@@ -69,8 +70,9 @@ type automationPanel struct {
 // newAutomation builds a tab's panel. Call wrap with the tab's center
 // (the log) to place it, put toggle somewhere in the tab's top row, wrap
 // the session's handler with session, and call refresh on each flush.
-func (u *appUI) newAutomation(p prefs, log *sessionLog, send *widgets.SendBox, f *framingControls, target automationTarget) *automationPanel {
-	a := &automationPanel{u: u, p: p, log: log, send: send, framing: f, target: target}
+func (u *appUI) newAutomation(p prefs, log *sessionLog, out *sendPath, target automationTarget) *automationPanel {
+	send, f := out.box, out.framing
+	a := &automationPanel{u: u, p: p, log: log, send: send, framing: f, target: target, queue: out.queue}
 	a.opts.Store(&sendOptions{})
 	a.quick = newQuickPanel(a)
 	a.seq = newSequencePanel(a)

@@ -148,17 +148,24 @@ func (q *quickPanel) send(i int) {
 		if err != nil {
 			return err
 		}
-		if err := send(b); err != nil {
-			return err
-		}
-		q.status.ok(trf("Sent {{.Name}} ({{.N}} bytes)", map[string]any{"Name": c.Name, "N": len(b)}))
-		return nil
+		n := len(b)
+		return q.a.queue.send(send, b, func(err error) {
+			if err != nil {
+				q.failed(c.Name, err)
+				return
+			}
+			q.status.ok(trf("Sent {{.Name}} ({{.N}} bytes)", map[string]any{"Name": c.Name, "N": n}))
+		})
 	}()
 	if err != nil {
-		err = fmt.Errorf("%s: %w", c.Name, err)
-		q.status.fail(err)
-		q.a.send.ShowError(err)
+		q.failed(c.Name, err)
 	}
+}
+
+func (q *quickPanel) failed(name string, err error) {
+	err = fmt.Errorf("%s: %w", name, err)
+	q.status.fail(err)
+	q.a.send.ShowError(err)
 }
 
 func (q *quickPanel) add() {

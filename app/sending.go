@@ -84,6 +84,73 @@ func (e textErr) Error() string { return string(e) }
 // sender sends one payload somewhere; tabs give one per target.
 type sender func([]byte) error
 
+// sendQueueLen bounds the sends a tab holds while its peer is not reading.
+const sendQueueLen = 64
+
+// errSendBusy refuses a send while sendQueueLen earlier ones still wait.
+var errSendBusy = textErr("still sending earlier messages: the peer is not reading (they time out after 10 s)")
+
+// sendQueue runs the sends a person starts (Send, Ctrl+Enter, quick
+// commands) in order on one goroutine per tab, so that a peer which stops
+// reading, which blocks a write until the socket's write timeout, never
+// freezes the window. What cannot be queued is refused at once; an error
+// from the socket comes back to onErr on the UI goroutine.
+type sendQueue struct {
+	ch    chan queuedSend
+	onErr func(error)
+}
+
+type queuedSend struct {
+	out sender
+	b   []byte
+	// done, if set, runs on the UI goroutine after the send, with its error.
+	done func(error)
+}
+
+func newSendQueue(onErr func(error)) *sendQueue {
+	q := &sendQueue{ch: make(chan queuedSend, sendQueueLen), onErr: onErr}
+	go q.run()
+	return q
+}
+
+// close ends the queue's goroutine once the queued sends are done.
+func (q *sendQueue) close() { close(q.ch) }
+
+func (q *sendQueue) run() {
+	for s := range q.ch {
+		err := s.out(s.b)
+		if err != nil || s.done != nil {
+			uiDo(func() {
+				if s.done != nil {
+					s.done(err)
+				} else {
+					q.onErr(err)
+				}
+			})
+		}
+	}
+}
+
+// send queues b for out, or refuses it when the queue is full. A nil queue
+// sends at once (UDP, whose writes do not wait for the peer): the error is
+// returned and also given to done.
+func (q *sendQueue) send(out sender, b []byte, done func(error)) error {
+	if q == nil {
+		err := out(b)
+		if done != nil {
+			done(err)
+			return nil
+		}
+		return err
+	}
+	select {
+	case q.ch <- queuedSend{out: out, b: b, done: done}:
+		return nil
+	default:
+		return errSendBusy
+	}
+}
+
 // periodicSender runs the send box's periodic sending for a tab.
 type periodicSender struct {
 	box *widgets.SendBox
@@ -164,10 +231,13 @@ type sendPath struct {
 	// target says where a send goes now, or why it cannot go; it runs on
 	// the UI goroutine and the sender it returns may run anywhere.
 	target func() (sender, error)
+	// queue carries the sends off the UI goroutine, in order.
+	queue *sendQueue
 }
 
 func newSendPath(p prefs, f *framingControls, target func() (sender, error)) *sendPath {
 	sp := &sendPath{box: newSendBox(p), payloads: newPayloadBuilder(), framing: f, target: target}
+	sp.queue = newSendQueue(sp.box.ShowError)
 	sp.periodic = &periodicSender{box: sp.box}
 	sp.box.Preview = sp.payloads.preview
 	sp.box.OnSend = sp.send
@@ -189,7 +259,7 @@ func (sp *sendPath) send(p codec.Payload) error {
 	if err != nil {
 		return err
 	}
-	return out(b)
+	return sp.queue.send(out, b, nil)
 }
 
 // startPeriodic sends p every interval to the target chosen now.

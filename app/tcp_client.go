@@ -92,7 +92,7 @@ func (u *appUI) newTCPClientTab() tab {
 			t.client.SetCapture(c)
 		}
 	})
-	t.auto = u.newAutomation(t.p, t.log, t.send, t.framing, t.autoTarget)
+	t.auto = u.newAutomation(t.p, t.log, t.out, t.autoTarget)
 	u.onQuit(t.shutdown)
 
 	target := container.NewBorder(nil, nil,

@@ -148,7 +148,7 @@ func (u *appUI) newTCPServerTab() tab {
 		}
 	})
 	t.perClient = widget.NewCheck(tr("Also one file per client"), t.togglePerClient)
-	t.auto = u.newAutomation(t.p, t.log, t.send, t.framing, t.autoTarget)
+	t.auto = u.newAutomation(t.p, t.log, t.out, t.autoTarget)
 	u.onQuit(t.shutdown)
 
 	top := container.NewVBox(

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -185,4 +186,38 @@ func TestTCPServerTabBadInput(t *testing.T) {
 			t.Error("send with the server stopped")
 		}
 	})
+}
+
+// TestTCPServerTabStuckClientDoesNotFreeze: a client that never reads
+// fills its socket buffers, after which a write waits for the 10 s write
+// timeout. The send box hands sends to the tab's queue, so the UI goroutine
+// comes back at once however many sends wait; once the queue is full a send
+// is refused with a message instead of waiting.
+func TestTCPServerTabStuckClientDoesNotFreeze(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tcpServer
+	addr := startServerTab(t, ts)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close() // never read
+	eventually(t, "client listed", func() bool { return len(ts.clients) == 1 })
+	big := strings.Repeat("x", 1<<20)
+	var refused error
+	start := time.Now()
+	onUI(func() {
+		ts.clientList.Select(0)
+		// 8 MiB is more than loopback's socket buffers hold: without the
+		// queue the UI goroutine would wait here for the write timeout.
+		for i := 0; i < sendQueueLen+8 && refused == nil; i++ {
+			refused = ts.out.send(codec.Payload{Text: big})
+		}
+	})
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("the UI goroutine was blocked for %v", d)
+	}
+	if !errors.Is(refused, errSendBusy) {
+		t.Fatalf("a send past the queue's length: %v, want %v", refused, errSendBusy)
+	}
 }

@@ -139,6 +139,10 @@ func (u *appUI) newUDPTab() tab {
 	t.gap.SetText(t.p.str("gap", "0"))
 
 	t.out = newSendPath(t.p, t.framing, t.autoTarget)
+	// A datagram never waits for the peer: send at once, so an oversize or
+	// unroutable datagram is refused where it was typed.
+	t.out.queue.close()
+	t.out.queue = nil
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.sender = u.newFileSender(t.requireOpen, t.sendFile)
 	t.capture = u.newCaptureControl(func(c *session.Capture) {
@@ -146,7 +150,7 @@ func (u *appUI) newUDPTab() tab {
 			t.session.SetCapture(c)
 		}
 	})
-	t.auto = u.newAutomation(t.p, t.log, t.send, t.framing, t.autoTarget)
+	t.auto = u.newAutomation(t.p, t.log, t.out, t.autoTarget)
 	u.onQuit(t.shutdown)
 
 	local := container.NewBorder(nil, nil, container.NewHBox(
