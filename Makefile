@@ -4,7 +4,7 @@
 # Also: make bench, make package, make release, make install, make uninstall.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run build test lint unit smoke bench package release install uninstall clean deps-build deps-test deps-release screenshot
+.PHONY: run build test lint unit smoke bench package release install uninstall clean deps-build deps-test deps-release
 
 GO = $(shell .ci/go.sh)
 # An exact vX.Y.Z git tag wins over FyneApp.toml (as in .ci/release.sh).
@@ -61,7 +61,9 @@ release: deps-release
 	.ci/release.sh all
 
 LINUX_PKG := dist/netdebug-$(VERSION)-linux-amd64.tar.xz
-$(LINUX_PKG):
+# Rebuilt when any source changed since, so install never ships a stale build.
+PKG_SOURCES := $(shell find app netcore widgets assets -type f 2>/dev/null) go.mod go.sum FyneApp.toml .ci/release.sh
+$(LINUX_PKG): $(PKG_SOURCES)
 	@$(MAKE) --no-print-directory package
 
 # Install for the current user (~/.local) from the Linux package.

@@ -11,7 +11,9 @@ BUILD="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev li
 # TFTP peers (tftpd-hpa, tftp-hpa, atftp, curl; atftpd is unpacked below),
 # network namespaces and packet loss (iproute2, nftables), nc for manual runs.
 TEST="$BUILD xvfb xauth imagemagick xdotool tesseract-ocr tesseract-ocr-chi-sim tftpd-hpa tftp-hpa atftp iproute2 nftables netcat-openbsd procps psmisc"
-RELEASE="$BUILD gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 desktop-file-utils zip xvfb imagemagick file"
+# Release: the cross compiler for Windows, the .desktop check, and the
+# smoke test each package goes through (the same tools as for make test).
+RELEASE="$BUILD gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 desktop-file-utils zip file xvfb xauth imagemagick xdotool tesseract-ocr tesseract-ocr-chi-sim"
 
 case "${1:-build}" in
   build) want=$BUILD ;;
