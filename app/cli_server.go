@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -135,6 +136,11 @@ func (c *cli) udp(args []string) int {
 	defer auto.finish()
 	// OpenUDP reads before it returns: the rules find the socket here.
 	var open atomic.Pointer[session.UDPSession]
+	// --reply answers at most replyRate datagrams a second, so two peers
+	// that both reply cannot bounce a datagram between them at full speed.
+	replies := &replyLimit{perSecond: replyRate, onLimit: func() {
+		pr.note("replies paused: more than %d datagrams a second", replyRate)
+	}}
 	var s *session.UDPSession
 	s, err = session.OpenUDP(session.UDPConfig{Bind: *bind, Remote: *to}, func(ev session.Event) {
 		pr.event(ev)
@@ -147,7 +153,15 @@ func (c *cli) udp(args []string) int {
 			})
 		}
 		if *reply && ev.Kind == session.Received && data != nil {
+			if !replies.allow(time.Now()) {
+				return
+			}
 			go func(peer string) {
+				// The socket may still be opening: read it as the rules do.
+				s := open.Load()
+				if s == nil {
+					return
+				}
 				if err := s.SendTo(peer, data); err != nil {
 					pr.note("reply to %s: %v", peer, err)
 				}
@@ -194,4 +208,35 @@ func (c *cli) waitOrInterrupt(d time.Duration) {
 	case <-timer:
 	case <-c.ctx.Done():
 	}
+}
+
+// replyRate bounds `udp --reply`.
+const replyRate = 10
+
+// replyLimit allows perSecond replies in each one-second window and tells
+// onLimit once per window when it refuses one.
+type replyLimit struct {
+	mu        sync.Mutex
+	perSecond int
+	window    time.Time
+	n         int
+	told      bool
+	onLimit   func()
+}
+
+func (l *replyLimit) allow(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.window) >= time.Second {
+		l.window, l.n, l.told = now, 0, false
+	}
+	if l.n < l.perSecond {
+		l.n++
+		return true
+	}
+	if !l.told && l.onLimit != nil {
+		l.told = true
+		l.onLimit()
+	}
+	return false
 }

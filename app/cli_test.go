@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -206,5 +207,23 @@ func TestCLIHelpPrintedOnceAndBadFlags(t *testing.T) {
 	code, out, errOut = runCLITest("", "tcp", "--no-such-flag", "h:1")
 	if code != 2 || out != "" || strings.Count(errOut, "no-such-flag") != 1 || strings.Count(errOut, "Usage:") != 1 {
 		t.Fatalf("bad flag: %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestReplyLimit: `udp --reply` answers at most replyRate datagrams in a
+// second, says so once, and answers again in the next second.
+func TestReplyLimit(t *testing.T) {
+	told := 0
+	l := &replyLimit{perSecond: 3, onLimit: func() { told++ }}
+	t0 := time.Unix(1000, 0)
+	var got []bool
+	for i := 0; i < 5; i++ {
+		got = append(got, l.allow(t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	if fmt.Sprint(got) != "[true true true false false]" || told != 1 {
+		t.Fatalf("first second: %v, told %d times", got, told)
+	}
+	if !l.allow(t0.Add(1100 * time.Millisecond)) {
+		t.Fatal("not allowed again in the next second")
 	}
 }
