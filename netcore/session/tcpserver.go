@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -197,8 +198,14 @@ func (s *TCPServer) admit(conn net.Conn) {
 func (s *TCPServer) received(c *serverClient, b []byte) {
 	if c.capture != nil {
 		if err := c.capture.Write(b); err != nil {
-			s.handler(Event{Kind: Error, Time: time.Now(), Peer: c.addr, Client: c.id, Err: err})
+			// Stop writing this client's file, but close it: the handle
+			// is released and what the buffer still holds is flushed if
+			// it can be.
+			if cerr := c.capture.Close(); cerr != nil && cerr != err {
+				err = errors.Join(err, cerr)
+			}
 			c.capture = nil
+			s.handler(Event{Kind: Error, Time: time.Now(), Peer: c.addr, Client: c.id, Err: fmt.Errorf("%w (file closed; this client is no longer saved)", err)})
 		}
 	}
 	s.handler(Event{Kind: Received, Time: time.Now(), Peer: c.addr, Client: c.id, Data: b})
@@ -436,6 +443,13 @@ func (s *TCPServer) Shutdown(ctx context.Context) error {
 // SendFile streams r to one client (id > 0) or to every client connected
 // when it starts (id 0), with progress, until EOF or ctx is cancelled. Like
 // the client's SendFile it reports Info events, not the file's bytes.
+//
+// Sending to all, a client whose write fails gets an Error event and is
+// dropped from the send at once (a stuck client costs one write timeout, not
+// one per chunk); the others get the rest of the file. The bytes returned
+// are those read from r and sent to the clients still receiving. If any
+// client failed the error is a *SendFileError naming them; when every
+// client failed the send stops there.
 func (s *TCPServer) SendFile(ctx context.Context, id uint64, name string, r io.Reader, total int64, progress Progress) (int64, error) {
 	var targets []*serverClient
 	if id > 0 {
@@ -453,31 +467,94 @@ func (s *TCPServer) SendFile(ctx context.Context, id uint64, name string, r io.R
 		if len(targets) == 0 {
 			return 0, fmt.Errorf("%w: no clients are connected", ErrNotConnected)
 		}
+		sort.Slice(targets, func(i, j int) bool { return targets[i].id < targets[j].id })
 	}
 	who := fmt.Sprintf("%d clients", len(targets))
 	if id > 0 {
 		who = targets[0].addr
 	}
 	s.handler(Event{Kind: Info, Time: time.Now(), Peer: who, Msg: fmt.Sprintf("sending file %s (%s)", name, sizeText(total))})
+	live := targets
+	failed := &SendFileError{Clients: len(targets)}
 	n, err := SendStream(ctx, r, total, 64<<10, 0, func(b []byte) error {
-		var errs []error
-		for _, c := range targets {
-			if err := s.write(c, b); err != nil {
-				errs = append(errs, err)
-			}
+		if id > 0 {
+			return s.write(live[0], b)
 		}
-		if len(errs) == len(targets) {
-			return errors.Join(errs...)
+		kept := live[:0]
+		for _, c := range live {
+			if err := s.write(c, b); err != nil {
+				failed.Failed = append(failed.Failed, ClientFailure{ID: c.id, Addr: c.addr, Err: err})
+				s.handler(Event{Kind: Error, Time: time.Now(), Peer: c.addr, Client: c.id, Err: fmt.Errorf("file %s: client dropped from the send: %w", name, err)})
+				continue
+			}
+			kept = append(kept, c)
+		}
+		live = kept
+		if len(live) == 0 {
+			return failed
 		}
 		return nil
 	}, progress)
+	if err == nil && len(failed.Failed) > 0 {
+		err = failed
+	} else if err != nil && err != error(failed) && len(failed.Failed) > 0 {
+		err = errors.Join(err, failed) // cancelled or a read error, after some clients failed
+	}
 	switch {
 	case err == nil:
 		s.handler(Event{Kind: Info, Time: time.Now(), Peer: who, Msg: fmt.Sprintf("sent file %s: %d bytes", name, n)})
 	case errors.Is(err, context.Canceled):
 		s.handler(Event{Kind: Info, Time: time.Now(), Peer: who, Msg: fmt.Sprintf("file %s cancelled after %d bytes", name, n)})
+		if len(failed.Failed) > 0 {
+			s.handler(Event{Kind: Error, Time: time.Now(), Peer: who, Err: fmt.Errorf("file %s: %w", name, failed)})
+		}
+	case len(live) > 0 && err == error(failed):
+		s.handler(Event{Kind: Error, Time: time.Now(), Peer: who, Err: fmt.Errorf("file %s: %d bytes sent to %d of %d clients; %w", name, n, len(live), len(targets), failed)})
 	default:
 		s.handler(Event{Kind: Error, Time: time.Now(), Peer: who, Err: fmt.Errorf("file %s stopped after %d bytes: %w", name, n, err)})
 	}
 	return n, err
+}
+
+// ClientFailure is one client a send to all could not reach.
+type ClientFailure struct {
+	ID   uint64
+	Addr string
+	Err  error
+}
+
+// SendFileError reports the clients a file sent to all failed on. It
+// unwraps to their errors, so errors.Is finds ErrReset and the like.
+type SendFileError struct {
+	Clients int // clients the send started with
+	Failed  []ClientFailure
+}
+
+func (e *SendFileError) Error() string {
+	var b strings.Builder
+	if len(e.Failed) == e.Clients {
+		fmt.Fprintf(&b, "all %d clients failed: ", e.Clients)
+	} else {
+		fmt.Fprintf(&b, "%d of %d clients failed: ", len(e.Failed), e.Clients)
+	}
+	for i, f := range e.Failed {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		// Explained errors name the address already.
+		if msg := f.Err.Error(); strings.Contains(msg, f.Addr) {
+			fmt.Fprintf(&b, "client %d: %s", f.ID, msg)
+		} else {
+			fmt.Fprintf(&b, "client %d %s: %s", f.ID, f.Addr, msg)
+		}
+	}
+	return b.String()
+}
+
+func (e *SendFileError) Unwrap() []error {
+	out := make([]error, len(e.Failed))
+	for i, f := range e.Failed {
+		out[i] = f.Err
+	}
+	return out
 }

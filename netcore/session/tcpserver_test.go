@@ -331,7 +331,14 @@ func TestTCPServerPerClientCapture(t *testing.T) {
 	all.Close()
 	mu.Lock()
 	defer mu.Unlock()
+	// One file per client was created, under each client's address.
+	if len(paths) != 2 || paths[a.LocalAddr().String()] == "" || paths[b.LocalAddr().String()] == "" {
+		t.Fatalf("per-client files %v, want one for %s and one for %s", paths, a.LocalAddr(), b.LocalAddr())
+	}
 	for addr, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s: per-client file: %v", addr, err)
+		}
 		got, _ := os.ReadFile(p)
 		want := "from a"
 		if addr == b.LocalAddr().String() {
@@ -343,5 +350,209 @@ func TestTCPServerPerClientCapture(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(dir + "/all"); len(got) != 12 {
 		t.Errorf("session capture %q", got)
+	}
+}
+
+// hookReader runs hook once, before the first read after `after` bytes.
+type hookReader struct {
+	r     io.Reader
+	after int64
+	read  int64
+	hook  func()
+}
+
+func (h *hookReader) Read(p []byte) (int, error) {
+	if h.hook != nil && h.read >= h.after {
+		h.hook()
+		h.hook = nil
+	}
+	n, err := h.r.Read(p)
+	h.read += int64(n)
+	return n, err
+}
+
+// drain reads c to the end and sends the count.
+func drain(c net.Conn) <-chan int64 {
+	done := make(chan int64, 1)
+	go func() {
+		n, _ := io.Copy(io.Discard, c)
+		done <- n
+	}()
+	return done
+}
+
+func clientErrors(rec *recorder, id uint64) int {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	n := 0
+	for _, ev := range rec.events {
+		if ev.Kind == Error && ev.Client == id {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTCPServerSendFileToAllReportsFailedClient: one of two clients resets
+// mid-transfer. The other gets the whole file; the send reports the failed
+// client instead of success, and tries it no more after its first failure.
+func TestTCPServerSendFileToAllReportsFailedClient(t *testing.T) {
+	rec := newRecorder()
+	s := startServer(t, TCPServerConfig{}, rec.handle)
+	good, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer good.Close()
+	waitClients(t, s, 1)
+	bad, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.Close()
+	waitClients(t, s, 2)
+	cl := s.Clients()
+	goodID, badID := cl[0].ID, cl[1].ID
+	got := drain(good)
+
+	const size = 8 << 20
+	r := &hookReader{r: bytes.NewReader(make([]byte, size)), after: 1 << 20, hook: func() {
+		bad.(*net.TCPConn).SetLinger(0) // close with RST
+		bad.Close()
+		waitClients(t, s, 1)
+	}}
+	n, err := s.SendFile(context.Background(), 0, "blob", r, size, nil)
+	if n != size {
+		t.Fatalf("sent %d bytes, want %d (%v)", n, size, err)
+	}
+	var sfe *SendFileError
+	if !errors.As(err, &sfe) {
+		t.Fatalf("send to all with a failed client: %v, want a *SendFileError", err)
+	}
+	if len(sfe.Failed) != 1 || sfe.Failed[0].ID != badID || sfe.Clients != 2 {
+		t.Fatalf("failed clients %+v of %d, want client %d of 2", sfe.Failed, sfe.Clients, badID)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "1 of 2 clients failed") || !strings.Contains(msg, bad.LocalAddr().String()) {
+		t.Fatalf("error %q does not say how many and which clients failed", msg)
+	}
+	if k := clientErrors(rec, badID); k != 1 {
+		t.Fatalf("%d error events for the failed client, want 1 (it should be dropped)", k)
+	}
+	rec.waitFor(t, "partial send logged", func(evs []Event, _ []byte) bool {
+		for _, ev := range evs {
+			if ev.Kind == Info && strings.HasPrefix(ev.Msg, "sent file") {
+				t.Fatalf("a partial send was logged as a success: %q", ev.Msg)
+			}
+			if ev.Kind == Error && ev.Client == 0 && ev.Err != nil && strings.Contains(ev.Err.Error(), "sent to 1 of 2 clients") {
+				return true
+			}
+		}
+		return false
+	})
+	s.Disconnect(goodID)
+	if g := <-got; g != size {
+		t.Fatalf("the good client got %d bytes, want %d", g, size)
+	}
+}
+
+// TestTCPServerSendFileDropsStuckClient: a client that stops reading costs
+// the send one write timeout, not one per chunk.
+func TestTCPServerSendFileDropsStuckClient(t *testing.T) {
+	rec := newRecorder()
+	s := startServer(t, TCPServerConfig{WriteTimeout: 300 * time.Millisecond}, rec.handle)
+	good, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer good.Close()
+	waitClients(t, s, 1)
+	stuck, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close() // never read
+	stuck.(*net.TCPConn).SetReadBuffer(16 << 10)
+	waitClients(t, s, 2)
+	cl := s.Clients()
+	goodID, stuckID := cl[0].ID, cl[1].ID
+	got := drain(good)
+
+	// Far more than the stuck client's buffers hold: without dropping it
+	// every later chunk would wait the write timeout (over a minute).
+	const size = 16 << 20
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	n, err := s.SendFile(ctx, 0, "blob", bytes.NewReader(make([]byte, size)), size, nil)
+	elapsed := time.Since(start)
+	var sfe *SendFileError
+	if n != size || !errors.As(err, &sfe) || len(sfe.Failed) != 1 || sfe.Failed[0].ID != stuckID || !errors.Is(err, ErrTimeout) {
+		t.Fatalf("sent %d of %d: %v", n, size, err)
+	}
+	if elapsed > 8*time.Second {
+		t.Fatalf("the send took %v: the stuck client was not dropped", elapsed)
+	}
+	if k := clientErrors(rec, stuckID); k != 1 {
+		t.Fatalf("%d error events for the stuck client, want 1", k)
+	}
+	s.Disconnect(goodID)
+	if g := <-got; g != size {
+		t.Fatalf("the good client got %d bytes, want %d", g, size)
+	}
+}
+
+// TestTCPServerPerClientCaptureWriteError: a per-client file that fails is
+// closed (its handle released) and the error reported.
+func TestTCPServerPerClientCaptureWriteError(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	rec := newRecorder()
+	s := startServer(t, TCPServerConfig{}, rec.handle)
+	var mu sync.Mutex
+	var caps []*Capture
+	s.SetCapturePerClient(func(ClientInfo) *Capture {
+		c, err := CreateCapture("/dev/full") // every write fails: no space
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		mu.Lock()
+		caps = append(caps, c)
+		mu.Unlock()
+		return c
+	})
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	waitClients(t, s, 1)
+	id := s.Clients()[0].ID
+	// More than the capture's buffer, so the write reaches the file.
+	if _, err := c.Write(make([]byte, 512<<10)); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "capture error reported", func(evs []Event, _ []byte) bool {
+		for _, ev := range evs {
+			if ev.Kind == Error && ev.Client == id && ev.Err != nil && strings.Contains(ev.Err.Error(), "file closed") {
+				return true
+			}
+		}
+		return false
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(caps) != 1 {
+		t.Fatalf("%d captures opened", len(caps))
+	}
+	caps[0].mu.Lock()
+	open := caps[0].f != nil
+	caps[0].mu.Unlock()
+	if open {
+		t.Fatal("the failed per-client file was left open")
+	}
+	if k := clientErrors(rec, id); k != 1 {
+		t.Fatalf("%d error events, want 1", k)
 	}
 }
