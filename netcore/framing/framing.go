@@ -36,7 +36,9 @@ const (
 	// LengthPrefix reads a 1, 2 or 4 byte length header before each body;
 	// the frame is header plus body.
 	LengthPrefix Mode = "length"
-	// IdleGap ends a frame when the line has been quiet for Gap.
+	// IdleGap ends a frame when the line has been quiet for Gap. On UDP
+	// the datagrams one sender sends within Gap of each other are joined
+	// into one frame (a reply that arrives in bursts).
 	IdleGap Mode = "idle"
 )
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -64,7 +65,9 @@ type UDPSession struct {
 
 	mu      sync.Mutex
 	senders map[netip.AddrPort]*Sender
-	framers map[netip.AddrPort]*framing.Framer
+	framers map[netip.AddrPort]*senderFramer
+	// idleDue is when the first idle-gap frame ends (zero: none pending).
+	idleDue time.Time
 	last    netip.AddrPort
 	groups  map[string]*membership
 
@@ -85,7 +88,7 @@ func OpenUDP(cfg UDPConfig, h Handler) (*UDPSession, error) {
 	if h == nil {
 		h = func(Event) {}
 	}
-	s := &UDPSession{cfg: cfg, handler: h, senders: map[netip.AddrPort]*Sender{}, framers: map[netip.AddrPort]*framing.Framer{},
+	s := &UDPSession{cfg: cfg, handler: h, senders: map[netip.AddrPort]*Sender{}, framers: map[netip.AddrPort]*senderFramer{},
 		groups: map[string]*membership{}, done: make(chan struct{})}
 	fc := cfg.Framing
 	s.framing.Store(&fc)
@@ -172,16 +175,43 @@ func (s *UDPSession) SetFraming(f framing.Config) error {
 // SetCapture streams every received byte to cap (nil stops).
 func (s *UDPSession) SetCapture(cap *Capture) { s.capture.Store(cap) }
 
+// udpFrame is one message for the handler.
+type udpFrame struct {
+	peer string
+	data []byte
+}
+
+// senderFramer frames one sender's datagrams.
+type senderFramer struct {
+	f    *framing.Framer
+	peer string
+	// due is when an idle-gap frame in f ends (last datagram + gap).
+	due time.Time
+}
+
 func (s *UDPSession) readLoop() {
 	defer close(s.done)
 	buf := make([]byte, 65536)
 	var fc *framing.Config
+	var out []udpFrame
+	var due, deadline time.Time // first idle-gap frame due; the read deadline set
 	for {
+		// Idle-gap framing: wake when the first pending frame is due.
+		if !due.Equal(deadline) {
+			_ = s.conn.SetReadDeadline(due)
+			deadline = due
+		}
 		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				s.flushAll()
 				return
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				out, due = s.expire(time.Now(), out[:0])
+				s.emit(out)
+				clear(out)
+				continue
 			}
 			// ICMP errors from an earlier send (port unreachable) arrive
 			// here on some systems; report and keep receiving.
@@ -196,23 +226,43 @@ func (s *UDPSession) readLoop() {
 				s.handler(Event{Kind: Error, Time: time.Now(), Err: werr})
 			}
 		}
-		peer, frames := s.note(from, buf[:n], &fc)
-		for _, f := range frames {
-			s.counters.rxFrames.Add(1)
-			s.handler(Event{Kind: Received, Time: time.Now(), Peer: peer, Data: f})
-		}
+		out, due = s.note(from, buf[:n], &fc, out[:0])
+		s.emit(out)
+		clear(out) // drop references to the frames
 	}
 }
 
-// note records the sender and frames the datagram.
-func (s *UDPSession) note(from netip.AddrPort, data []byte, fc **framing.Config) (string, [][]byte) {
+func (s *UDPSession) emit(frames []udpFrame) {
+	for _, f := range frames {
+		s.counters.rxFrames.Add(1)
+		s.handler(Event{Kind: Received, Time: time.Now(), Peer: f.peer, Data: f.data})
+	}
+}
+
+// note records the sender and frames the datagram, appending to out the
+// frames to report, oldest first: bytes other framers held when the
+// framing changed, an evicted sender's, idle-gap frames now due, then the
+// datagram's own. It returns when the first idle-gap frame is due.
+func (s *UDPSession) note(from netip.AddrPort, data []byte, fc **framing.Config, out []udpFrame) ([]udpFrame, time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snd := s.senders[from]
 	now := time.Now()
+	cur := s.framing.Load()
+	if cur != *fc {
+		// Framing changed: report what each sender's framer holds, as
+		// the TCP reader does, then start every sender afresh.
+		*fc = cur
+		out = s.flushLocked(out)
+		clear(s.framers)
+		s.idleDue = time.Time{}
+	}
+	// A frame whose gap has passed ends before this datagram: during a
+	// flood the read never times out, so the check is made here too.
+	out = s.expireLocked(now, out)
+	snd := s.senders[from]
 	if snd == nil {
 		if len(s.senders) >= maxSenders {
-			s.evictOldestLocked()
+			out = s.evictOldestLocked(out)
 		}
 		snd = &Sender{Addr: from.String(), First: now, addrPort: from}
 		s.senders[from] = snd
@@ -221,32 +271,70 @@ func (s *UDPSession) note(from netip.AddrPort, data []byte, fc **framing.Config)
 	snd.Packets++
 	snd.Bytes += uint64(len(data))
 	s.last = from
-	cur := s.framing.Load()
-	if cur != *fc {
-		// Framing changed: start every sender afresh.
-		*fc = cur
-		clear(s.framers)
-	}
 	if cur.Mode == "" || cur.Mode == framing.Raw {
 		// Lent to the handler, like TCP reads: valid until the next read.
-		return snd.Addr, [][]byte{data}
+		return append(out, udpFrame{snd.Addr, data}), s.idleDue
 	}
-	f := s.framers[from]
-	if f == nil {
-		f, _ = framing.New(*cur)
-		s.framers[from] = f
+	sf := s.framers[from]
+	if sf == nil {
+		f, _ := framing.New(*cur)
+		sf = &senderFramer{f: f, peer: snd.Addr}
+		s.framers[from] = sf
 	}
-	frames := f.Push(data)
-	if f.IdleGap() > 0 {
-		// Datagrams are messages already; an idle gap joins bursts.
-		if rest := f.Flush(); rest != nil {
-			frames = append(frames, rest)
+	for _, f := range sf.f.Push(data) {
+		out = append(out, udpFrame{snd.Addr, f})
+	}
+	if gap := sf.f.IdleGap(); gap > 0 && sf.f.Pending() > 0 {
+		// Datagrams from one sender that follow each other within the
+		// gap are one message (a device that sends a reply in bursts);
+		// it ends when the sender has been quiet for the gap.
+		sf.due = now.Add(gap)
+		if s.idleDue.IsZero() || sf.due.Before(s.idleDue) {
+			s.idleDue = sf.due
 		}
 	}
-	return snd.Addr, frames
+	return out, s.idleDue
 }
 
-func (s *UDPSession) evictOldestLocked() {
+// expire reports the idle-gap frames due by now, and when the next is due.
+func (s *UDPSession) expire(now time.Time, out []udpFrame) ([]udpFrame, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expireLocked(now, out), s.idleDue
+}
+
+// expireLocked ends the idle-gap frames due by now and sets idleDue to the
+// next one. idleDue may be early (a sender's due only moves later), never
+// late.
+func (s *UDPSession) expireLocked(now time.Time, out []udpFrame) []udpFrame {
+	if s.idleDue.IsZero() || now.Before(s.idleDue) {
+		return out
+	}
+	var next time.Time
+	var ended []*senderFramer
+	for _, sf := range s.framers {
+		if sf.f.Pending() == 0 || sf.f.IdleGap() == 0 {
+			continue
+		}
+		if !now.Before(sf.due) {
+			ended = append(ended, sf)
+			continue
+		}
+		if next.IsZero() || sf.due.Before(next) {
+			next = sf.due
+		}
+	}
+	sort.Slice(ended, func(i, j int) bool { return ended[i].due.Before(ended[j].due) })
+	for _, sf := range ended {
+		out = append(out, udpFrame{sf.peer, sf.f.Flush()})
+	}
+	s.idleDue = next
+	return out
+}
+
+// evictOldestLocked forgets the least recently heard sender, reporting
+// what its framer held first.
+func (s *UDPSession) evictOldestLocked(out []udpFrame) []udpFrame {
 	var oldest *Sender
 	for _, snd := range s.senders {
 		if oldest == nil || snd.Last.Before(oldest.Last) {
@@ -254,28 +342,41 @@ func (s *UDPSession) evictOldestLocked() {
 		}
 	}
 	if oldest != nil {
+		if sf := s.framers[oldest.addrPort]; sf != nil {
+			if b := sf.f.Flush(); b != nil {
+				out = append(out, udpFrame{sf.peer, b})
+			}
+		}
 		delete(s.senders, oldest.addrPort)
 		delete(s.framers, oldest.addrPort)
 	}
+	return out
+}
+
+// flushLocked appends every sender's pending bytes, the least recently
+// heard first.
+func (s *UDPSession) flushLocked(out []udpFrame) []udpFrame {
+	start := len(out)
+	last := map[string]time.Time{}
+	for ap, sf := range s.framers {
+		if b := sf.f.Flush(); b != nil {
+			out = append(out, udpFrame{sf.peer, b})
+			if snd := s.senders[ap]; snd != nil {
+				last[sf.peer] = snd.Last
+			}
+		}
+	}
+	rest := out[start:]
+	sort.SliceStable(rest, func(i, j int) bool { return last[rest[i].peer].Before(last[rest[j].peer]) })
+	return out
 }
 
 func (s *UDPSession) flushAll() {
 	s.mu.Lock()
-	type rest struct {
-		peer string
-		data []byte
-	}
-	var rests []rest
-	for ap, f := range s.framers {
-		if b := f.Flush(); b != nil {
-			rests = append(rests, rest{ap.String(), b})
-		}
-	}
+	out := s.flushLocked(nil)
+	s.idleDue = time.Time{}
 	s.mu.Unlock()
-	for _, r := range rests {
-		s.counters.rxFrames.Add(1)
-		s.handler(Event{Kind: Received, Time: time.Now(), Peer: r.peer, Data: r.data})
-	}
+	s.emit(out)
 }
 
 // Senders lists who sent us datagrams, most recent first.

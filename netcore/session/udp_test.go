@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -251,4 +252,145 @@ func TestUDPMulticastAndBroadcastInNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.waitFor(t, "IPv6 multicast", func(_ []Event, rx []byte) bool { return strings.HasSuffix(string(rx), "|v6") })
+}
+
+// received lists the Received events as "peer=data".
+func received(evs []Event) []string {
+	var got []string
+	for _, ev := range evs {
+		if ev.Kind == Received {
+			got = append(got, ev.Peer+"="+string(ev.Data))
+		}
+	}
+	return got
+}
+
+// waitPackets waits until the session has noted n datagrams from peer.
+func waitPackets(t *testing.T, s *UDPSession, peer string, n uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, snd := range s.Senders() {
+			if snd.Addr == peer && snd.Packets >= n {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d datagrams not noted", peer, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestUDPFramingChangeReportsPending: a partial frame held when the framing
+// changes is reported, as the TCP reader does, not dropped.
+func TestUDPFramingChangeReportsPending(t *testing.T) {
+	rec := newRecorder()
+	s := openUDP(t, UDPConfig{Bind: "127.0.0.1:0", Framing: framing.Config{Mode: framing.Delimiter, Delimiter: []byte("\n")}}, rec.handle)
+	p, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer p.Close()
+	from := p.LocalAddr().String()
+	to := mustUDP(s.LocalAddr())
+	p.WriteTo([]byte("line\npartial"), to)
+	waitPackets(t, s, from, 1)
+	if err := s.SetFraming(framing.Config{Mode: framing.Fixed, FixedLen: 4}); err != nil {
+		t.Fatal(err)
+	}
+	p.WriteTo([]byte("abcd"), to)
+	want := strings.Join([]string{from + "=line\n", from + "=partial", from + "=abcd"}, "|")
+	rec.waitFor(t, want, func(evs []Event, _ []byte) bool { return strings.Join(received(evs), "|") == want })
+	if st := s.Stats(); st.RxFrames != 3 || st.RxBytes != 16 {
+		t.Fatalf("stats %+v, want 3 frames of 16 bytes", st)
+	}
+}
+
+// TestUDPEvictedSenderReportsPending: the sender dropped from the full
+// sender list has its partial frame reported first.
+func TestUDPEvictedSenderReportsPending(t *testing.T) {
+	rec := newRecorder()
+	s := openUDP(t, UDPConfig{Bind: "127.0.0.1:0", Framing: framing.Config{Mode: framing.Delimiter, Delimiter: []byte("\n")}}, rec.handle)
+	to := mustUDP(s.LocalAddr())
+	first, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer first.Close()
+	first.WriteTo([]byte("held"), to)
+	waitPackets(t, s, first.LocalAddr().String(), 1)
+	for i := 0; i < maxSenders; i++ {
+		p, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		p.WriteTo([]byte("x\n"), to)
+		if i%32 == 31 {
+			waitPackets(t, s, p.LocalAddr().String(), 1) // keep the socket buffer from overflowing
+		}
+	}
+	rec.waitFor(t, "every frame", func(evs []Event, _ []byte) bool { return len(received(evs)) == maxSenders+1 })
+	// The 257th sender evicts the first, whose partial frame comes just
+	// before that sender's message.
+	rec.mu.Lock()
+	got := received(rec.events)
+	rec.mu.Unlock()
+	if got[maxSenders-1] != first.LocalAddr().String()+"=held" {
+		t.Fatalf("message %d is %q, want the evicted sender's partial frame", maxSenders-1, got[maxSenders-1])
+	}
+	if n := len(s.Senders()); n != maxSenders {
+		t.Fatalf("%d senders listed", n)
+	}
+	if st := s.Stats(); st.RxFrames != maxSenders+1 {
+		t.Fatalf("frames %d, want %d", st.RxFrames, maxSenders+1)
+	}
+}
+
+// TestUDPIdleGapJoinsDatagrams: in idle-gap mode datagrams from one sender
+// that follow each other within the gap are one message, ended by silence;
+// another sender's datagrams are not mixed in.
+func TestUDPIdleGapJoinsDatagrams(t *testing.T) {
+	const gap = 300 * time.Millisecond
+	rec := newRecorder()
+	s := openUDP(t, UDPConfig{Bind: "127.0.0.1:0", Framing: framing.Config{Mode: framing.IdleGap, Gap: gap}}, rec.handle)
+	to := mustUDP(s.LocalAddr())
+	p, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer p.Close()
+	q, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer q.Close()
+	pa, qa := p.LocalAddr().String(), q.LocalAddr().String()
+	start := time.Now()
+	p.WriteTo([]byte("a"), to)
+	p.WriteTo([]byte("b"), to)
+	q.WriteTo([]byte("x"), to)
+	p.WriteTo([]byte("c"), to)
+	rec.waitFor(t, "two joined messages", func(evs []Event, _ []byte) bool { return len(received(evs)) >= 2 })
+	if time.Since(start) < gap {
+		t.Fatalf("a message ended before the sender was quiet for %v", gap)
+	}
+	rec.mu.Lock()
+	got := received(rec.events)
+	rec.mu.Unlock()
+	sort.Strings(got)
+	if want := []string{pa + "=abc", qa + "=x"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("messages %q, want %q", got, want)
+	}
+	// After the gap a datagram starts a new message.
+	p.WriteTo([]byte("d"), to)
+	rec.waitFor(t, "third message", func(evs []Event, _ []byte) bool { return len(received(evs)) == 3 })
+	rec.mu.Lock()
+	got = received(rec.events)
+	rec.mu.Unlock()
+	if got[2] != pa+"=d" {
+		t.Fatalf("third message %q", got[2])
+	}
+	if st := s.Stats(); st.RxFrames != 3 || st.RxPackets != 5 {
+		t.Fatalf("stats %+v", st)
+	}
+	// A frame still pending when the session closes is reported.
+	p.WriteTo([]byte("e"), to)
+	waitPackets(t, s, pa, 5)
+	s.Close()
+	rec.mu.Lock()
+	got = received(rec.events)
+	rec.mu.Unlock()
+	if len(got) != 4 || got[3] != pa+"=e" {
+		t.Fatalf("after close %q", got)
+	}
 }
