@@ -132,11 +132,15 @@ type conv struct {
 	size    int
 	// pending counts trailing messages not yet written; rewrite asks for
 	// the whole file to be written again (after a clear, a status change of
-	// a saved message, or when the file has grown to twice the limit).
+	// a saved message, or when the file has grown to twice a limit).
 	pending   int
 	fileLines int
-	rewrite   bool
-	file      string
+	// fileBytes is the file's size; compactBytes its size after the last
+	// rewrite.
+	fileBytes    int64
+	compactBytes int64
+	rewrite      bool
+	file         string
 }
 
 // runState is what exists while the chat is online.
@@ -202,6 +206,14 @@ func New(cfg Config) (*Chat, error) {
 		c.saveStop = make(chan struct{})
 		c.saveDone = make(chan struct{})
 		go c.saveLoop()
+		for _, cv := range c.convs {
+			if cv.rewrite {
+				// Compact what load trimmed now rather than on the first
+				// message.
+				c.kickSave()
+				break
+			}
+		}
 	}
 	return c, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,11 +24,15 @@ import (
 //	<transport>_<address>_<hash>.jsonl  one Message per line, oldest first
 //
 // Messages are appended as they come; a file is rewritten (to a temporary
-// file, then renamed) when a saved message changes, after a clear, and when
-// it has grown to twice the limit. Received messages are stored as bytes
-// only and decoded on load, so changing a conversation's encoding later
-// re-decodes its past too. Writes happen at most every saveEvery, off the
-// callers' goroutines.
+// file, synced, then renamed over it, so a crash leaves the old file or the
+// new one) when a saved message changes, after a clear, and when it has
+// grown to twice either limit: twice HistoryLimit lines, or twice
+// HistoryBytes bytes (or twice its size after the last rewrite, when what
+// memory keeps takes more room on disk than that). Loading reads from the
+// end of a file only as much as memory keeps. Received messages are stored
+// as bytes only and decoded on load, so changing a conversation's encoding
+// later re-decodes its past too. Writes happen at most every saveEvery, off
+// the callers' goroutines.
 
 const (
 	indexFile     = "conversations.json"
@@ -92,11 +97,7 @@ func (c *Chat) load() error {
 		}
 		cv := &conv{Conversation: meta, file: fileName(meta.Key)}
 		cv.Count, cv.LastTime, cv.LastText, cv.Connected = 0, time.Time{}, "", false
-		msgs, lines := c.store.read(cv.file)
-		for _, m := range msgs {
-			if m.ID >= c.nextID {
-				c.nextID = m.ID + 1
-			}
+		tail := c.store.readTail(cv.file, 2*int64(c.cfg.HistoryBytes), c.cfg.HistoryLimit, c.cfg.HistoryBytes, func(m *Message) {
 			switch {
 			case m.Dir == Incoming:
 				if m.Enc == "" {
@@ -106,6 +107,11 @@ func (c *Chat) load() error {
 			case m.Status == StatusSending:
 				m.Status, m.Note = StatusFailed, "not sent: NetDebug was closed first"
 			}
+		})
+		for _, m := range tail.msgs {
+			if m.ID >= c.nextID {
+				c.nextID = m.ID + 1
+			}
 			cv.msgs = append(cv.msgs, m)
 			cv.size += msgSize(m)
 		}
@@ -114,7 +120,12 @@ func (c *Chat) load() error {
 			cv.msgs = cv.msgs[1:]
 			cv.rewrite = true
 		}
-		cv.fileLines = lines
+		cv.fileLines, cv.fileBytes = tail.lines, tail.size
+		if !tail.whole || !tail.clean {
+			// Older lines were skipped, or the last line was cut short (an
+			// append after it would spoil the next message): compact.
+			cv.rewrite = true
+		}
 		if len(cv.msgs) > 0 {
 			cv.created = cv.msgs[0].Time
 		}
@@ -123,17 +134,76 @@ func (c *Chat) load() error {
 	return nil
 }
 
-// read returns the messages in a history file and how many lines it has.
-// Damaged lines are skipped.
-func (s *store) read(name string) ([]Message, int) {
+// historyTail is what readTail found at the end of a history file.
+type historyTail struct {
+	msgs  []Message
+	lines int   // lines read (damaged ones too)
+	size  int64 // the file's size
+	read  int64 // bytes read
+	whole bool  // read from the start of the file
+	clean bool  // the file is empty or ends with a newline
+}
+
+// readTail returns the last messages of a history file, enough for memory
+// to keep limit messages of limitBytes (as msgSize counts them): it reads
+// the last window bytes, skipping the line they start in the middle of,
+// and twice as many again while that holds fewer. prep readies each
+// message (decoding) before it is measured. Damaged lines are skipped.
+func (s *store) readTail(name string, window int64, limit, limitBytes int, prep func(*Message)) historyTail {
 	f, err := os.Open(filepath.Join(s.dir, name))
 	if err != nil {
-		return nil, 0
+		return historyTail{whole: true, clean: true}
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return historyTail{whole: true, clean: true}
+	}
+	t := historyTail{size: st.Size(), clean: true}
+	if t.size > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, t.size-1); err == nil && last[0] != '\n' {
+			t.clean = false
+		}
+	}
+	window = max(window, 64<<10)
+	for {
+		start := max(t.size-window, 0)
+		msgs, lines, n := readFrom(f, start, prep)
+		t.msgs, t.lines, t.read, t.whole = msgs, lines, t.read+n, start == 0
+		if t.whole || len(msgs) > limit {
+			return t
+		}
+		size := 0
+		for _, m := range msgs {
+			size += msgSize(m)
+		}
+		if size > limitBytes {
+			return t
+		}
+		window *= 2
+	}
+}
+
+// readFrom reads the messages in f from the first line that starts at or
+// after offset start, and reports how many lines and bytes it read.
+func readFrom(f *os.File, start int64, prep func(*Message)) ([]Message, int, int64) {
+	from := max(start-1, 0)
+	cr := &countingReader{r: io.NewSectionReader(f, from, 1<<62)}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	if start > 0 {
+		// The byte before start says whether a line starts at start; skip
+		// through the first newline from there.
+		for {
+			_, err := br.ReadSlice('\n')
+			if err != bufio.ErrBufferFull {
+				break
+			}
+		}
+	}
 	var out []Message
 	lines := 0
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64<<10), maxLineOnDisk)
 	for sc.Scan() {
 		lines++
@@ -141,9 +211,23 @@ func (s *store) read(name string) ([]Message, int) {
 		if json.Unmarshal(sc.Bytes(), &m) != nil || m.ID <= 0 || (m.Dir != Incoming && m.Dir != Outgoing) {
 			continue
 		}
+		if prep != nil {
+			prep(&m)
+		}
 		out = append(out, m)
 	}
-	return out, lines
+	return out, lines, cr.n
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func encodeLines(msgs []Message) ([]byte, error) {
@@ -161,28 +245,30 @@ func encodeLines(msgs []Message) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (s *store) append(name string, msgs []Message) error {
+// append adds msgs to a history file and returns how many bytes it wrote.
+func (s *store) append(name string, msgs []Message) (int, error) {
 	b, err := encodeLines(msgs)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	f, err := os.OpenFile(filepath.Join(s.dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	_, err = f.Write(b)
+	n, err := f.Write(b)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return n, err
 }
 
-func (s *store) rewrite(name string, msgs []Message) error {
+// rewrite replaces a history file with msgs and returns its new size.
+func (s *store) rewrite(name string, msgs []Message) (int, error) {
 	b, err := encodeLines(msgs)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return writeAtomic(filepath.Join(s.dir, name), b)
+	return len(b), writeAtomic(filepath.Join(s.dir, name), b)
 }
 
 func (s *store) remove(name string) {
@@ -203,6 +289,11 @@ func writeAtomic(path string, b []byte) error {
 		return err
 	}
 	_, err = tmp.Write(b)
+	if err == nil {
+		// On disk before the rename, or a crash could leave an empty file
+		// where the old one was.
+		err = tmp.Sync()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -259,6 +350,16 @@ type fileWork struct {
 	file    string
 	msgs    []Message
 	rewrite bool
+	written int
+}
+
+// tooBig reports whether a history file has grown enough to compact: past
+// twice the line limit, or twice the byte limit (or twice its size after
+// the last compaction, so that messages taking more room on disk than in
+// memory do not make every save a rewrite). The caller holds mu.
+func (c *Chat) tooBig(cv *conv) bool {
+	return cv.fileLines+cv.pending > 2*c.cfg.HistoryLimit ||
+		cv.fileBytes > 2*max(int64(c.cfg.HistoryBytes), cv.compactBytes)
 }
 
 // save writes what changed since the last save.
@@ -266,7 +367,7 @@ func (c *Chat) save() {
 	c.mu.Lock()
 	var work []fileWork
 	for _, cv := range c.convs {
-		if cv.fileLines+cv.pending > 2*c.cfg.HistoryLimit {
+		if c.tooBig(cv) {
 			cv.rewrite = true
 		}
 		switch {
@@ -293,7 +394,8 @@ func (c *Chat) save() {
 
 	var firstErr error
 	failed := map[*conv]bool{}
-	for _, w := range work {
+	for i := range work {
+		w := &work[i]
 		c.mu.Lock()
 		gone := c.convs[w.cv.Key] != w.cv
 		c.mu.Unlock()
@@ -302,9 +404,9 @@ func (c *Chat) save() {
 		}
 		var err error
 		if w.rewrite {
-			err = c.store.rewrite(w.file, w.msgs)
+			w.written, err = c.store.rewrite(w.file, w.msgs)
 		} else {
-			err = c.store.append(w.file, w.msgs)
+			w.written, err = c.store.append(w.file, w.msgs)
 		}
 		if err != nil {
 			failed[w.cv] = true
@@ -320,8 +422,15 @@ func (c *Chat) save() {
 		}
 	}
 	c.mu.Lock()
-	for cv := range failed {
-		cv.rewrite = true
+	for _, w := range work {
+		switch {
+		case failed[w.cv]:
+			w.cv.rewrite = true
+		case w.rewrite:
+			w.cv.fileBytes, w.cv.compactBytes = int64(w.written), int64(w.written)
+		default:
+			w.cv.fileBytes += int64(w.written)
+		}
 	}
 	if index != nil && firstErr != nil {
 		c.indexDirty = true
