@@ -94,6 +94,9 @@ type State struct {
 	SaveErr error
 	// Dropped counts datagrams from new peers refused over the limit.
 	Dropped int
+	// OfflineErr is why the chat went offline by itself: its socket stopped
+	// receiving. Start clears it.
+	OfflineErr error
 }
 
 // Chat is the engine: conversations, history, the chat socket, TCP links
@@ -112,10 +115,14 @@ type Chat struct {
 	active    string
 	nearby    map[string]*Nearby
 	run       *runState
-	discErr   error
-	saveErr   error
-	dropped   int
-	closed    bool
+	// ending is a run being shut down off the caller's goroutine after
+	// its socket failed; offlineErr says why.
+	ending     *runState
+	offlineErr error
+	discErr    error
+	saveErr    error
+	dropped    int
+	closed     bool
 	// indexDirty asks the save loop to write the conversation index.
 	indexDirty bool
 
@@ -156,6 +163,8 @@ type runState struct {
 	stop      chan struct{}
 	wg        sync.WaitGroup
 	disc      *announcer
+	// done is closed once the run is shut down.
+	done chan struct{}
 }
 
 // New makes a chat and loads its history from cfg.Dir. It does not open
@@ -239,6 +248,7 @@ func (c *Chat) Start(listen string, acceptTCP bool) error {
 		return err
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	c.waitEnding()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -255,7 +265,7 @@ func (c *Chat) Start(listen string, acceptTCP bool) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &runState{chat: c, ctx: ctx, cancel: cancel, udp: udp, ln: ln, local: udp.localAddr(), acceptTCP: acceptTCP, peers: map[string]*tcpPeer{}, stop: make(chan struct{})}
+	r := &runState{chat: c, ctx: ctx, cancel: cancel, udp: udp, ln: ln, local: udp.localAddr(), acceptTCP: acceptTCP, peers: map[string]*tcpPeer{}, stop: make(chan struct{}), done: make(chan struct{})}
 	c.mu.Lock()
 	if c.run != nil || c.closed {
 		c.mu.Unlock()
@@ -267,6 +277,7 @@ func (c *Chat) Start(listen string, acceptTCP bool) error {
 		return fmt.Errorf("chat is already online")
 	}
 	c.run = r
+	c.offlineErr = nil
 	if r.ln != nil {
 		r.wg.Add(1)
 		go func() {
@@ -346,8 +357,51 @@ func (c *Chat) Stop() {
 	c.run = nil
 	c.mu.Unlock()
 	if r == nil {
+		c.waitEnding()
 		return
 	}
+	c.shutdown(r)
+	c.notify(Change{Kind: StateChanged}, Change{Kind: ConversationsChanged}, Change{Kind: NearbyChanged})
+}
+
+// readFailed takes the chat offline when the reader of e gave up on its
+// socket, and keeps err for State. The reader calls it, and closing the
+// endpoint waits for the reader: the shutdown runs on its own goroutine.
+func (c *Chat) readFailed(e *udpEndpoint, err error) {
+	c.mu.Lock()
+	r := c.run
+	if r == nil || r.udp != e {
+		c.mu.Unlock()
+		return
+	}
+	c.run, c.ending = nil, r
+	c.offlineErr = err
+	c.mu.Unlock()
+	go func() {
+		c.shutdown(r)
+		c.mu.Lock()
+		if c.ending == r {
+			c.ending = nil
+		}
+		c.mu.Unlock()
+		c.notify(Change{Kind: StateChanged}, Change{Kind: ConversationsChanged}, Change{Kind: NearbyChanged})
+	}()
+}
+
+// waitEnding waits for a run that failed to finish shutting down.
+func (c *Chat) waitEnding() {
+	c.mu.Lock()
+	r := c.ending
+	c.mu.Unlock()
+	if r != nil {
+		<-r.done
+	}
+}
+
+// shutdown closes a run's sockets and connections and waits for its
+// goroutines; r is no longer c.run.
+func (c *Chat) shutdown(r *runState) {
+	defer close(r.done)
 	c.mu.Lock()
 	disc := r.disc
 	c.mu.Unlock()
@@ -367,7 +421,6 @@ func (c *Chat) Stop() {
 	c.mu.Lock()
 	c.nearby = map[string]*Nearby{}
 	c.mu.Unlock()
-	c.notify(Change{Kind: StateChanged}, Change{Kind: ConversationsChanged}, Change{Kind: NearbyChanged})
 }
 
 // Close stops the chat and writes the history out.
@@ -391,7 +444,7 @@ func (c *Chat) Close() error {
 func (c *Chat) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := State{Discovery: c.discovery, DiscoveryErr: c.discErr, SaveErr: c.saveErr, Dropped: c.dropped}
+	s := State{Discovery: c.discovery, DiscoveryErr: c.discErr, SaveErr: c.saveErr, Dropped: c.dropped, OfflineErr: c.offlineErr}
 	if c.run != nil {
 		s.Online, s.Local, s.AcceptTCP = true, c.run.local, c.run.acceptTCP
 	}

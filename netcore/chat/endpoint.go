@@ -22,7 +22,14 @@ type packetSink interface {
 	// the start of that datagram as quoted by the error (nil when the system
 	// does not say).
 	bounced(to netip.AddrPort, payload []byte, err error)
+	// readFailed reports that e's reader gave up: the socket keeps failing
+	// (err is the last error) and nothing more will be received.
+	readFailed(e *udpEndpoint, err error)
 }
+
+// maxReadFailures is how many read errors in a row the reader takes
+// (10 ms apart) before it gives up and reports it.
+const maxReadFailures = 100
 
 // udpEndpoint is the chat's one UDP socket: bound to the chat port, one
 // reader goroutine, sends from any goroutine.
@@ -126,7 +133,8 @@ func (e *udpEndpoint) genericReadLoop() {
 				}
 				continue
 			}
-			if failures++; failures > 100 {
+			if failures++; failures > maxReadFailures {
+				e.sink.readFailed(e, gaveUp(failures, err))
 				return
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -135,6 +143,15 @@ func (e *udpEndpoint) genericReadLoop() {
 		failures = 0
 		e.sink.datagram(unmapped(from), append([]byte(nil), buf[:n]...), time.Now())
 	}
+}
+
+// gaveUp is the error a reader that gives up reports.
+func gaveUp(failures int, err error) error {
+	err = session.Explain(err, "the chat socket")
+	if failures > 1 {
+		return fmt.Errorf("receiving on the chat socket failed %d times in a row: %w", failures, err)
+	}
+	return fmt.Errorf("receiving on the chat socket failed: %w", err)
 }
 
 func unmapped(ap netip.AddrPort) netip.AddrPort {

@@ -5,6 +5,7 @@ package chat
 import (
 	"encoding/binary"
 	"errors"
+	"net"
 	"net/netip"
 	"syscall"
 	"time"
@@ -62,6 +63,7 @@ func (e *udpEndpoint) readLoop() {
 	buf := make([]byte, 65536)
 	ebuf := make([]byte, 2048)
 	oob := make([]byte, 512)
+	failures := 0
 	for {
 		var (
 			n       int
@@ -96,7 +98,11 @@ func (e *udpEndpoint) readLoop() {
 			e.sink.bounced(b.to, b.payload, icmpError(b.errno, b.to))
 		}
 		if err != nil {
-			return // closed
+			if !errors.Is(err, net.ErrClosed) {
+				// The poller cannot wait on the socket any more.
+				e.sink.readFailed(e, gaveUp(1, err))
+			}
+			return
 		}
 		switch {
 		case rerr == unix.EAGAIN:
@@ -104,8 +110,13 @@ func (e *udpEndpoint) readLoop() {
 			if errors.Is(rerr, unix.EBADF) {
 				return
 			}
+			if failures++; failures > maxReadFailures {
+				e.sink.readFailed(e, gaveUp(failures, rerr))
+				return
+			}
 			time.Sleep(10 * time.Millisecond)
 		default:
+			failures = 0
 			if ap, ok := sockaddrAddrPort(from); ok {
 				e.sink.datagram(ap, append([]byte(nil), buf[:n]...), time.Now())
 			}
