@@ -29,7 +29,7 @@ type chatTab struct {
 	chat *chat.Chat
 	sync *chatSync
 
-	content fyne.CanvasObject
+	content *chatPane
 
 	// Top bar: who we are and where we listen.
 	nick       *widget.Entry
@@ -57,7 +57,6 @@ type chatTab struct {
 	title      *widget.Label
 	subtitle   *widget.Label
 	encSel     *widget.Select
-	eolSel     *widget.Select
 	menuBtn    *widget.Button
 	view       *widgets.ChatView
 	input      *widgets.ChatInput
@@ -139,7 +138,7 @@ func (u *appUI) buildChatTab(dir string) *chatTab {
 	split := container.NewHSplit(left, t.convPane)
 	split.Offset = 0.3
 	top := container.NewVBox(t.topBar(), t.status.Label)
-	t.content = container.NewBorder(top, nil, nil, nil, split)
+	t.content = newChatPane(t, container.NewBorder(top, nil, nil, nil, split))
 
 	if err != nil {
 		t.status.fail(err)
@@ -205,6 +204,53 @@ func (t *chatTab) topBar() fyne.CanvasObject {
 			t.onlineBtn, t.usePortBtn),
 		container.NewHBox(t.acceptTCP, t.discover),
 	)
+}
+
+// chatPane is the Chat tab's content. The main window's tabs hide the
+// content of every tab but the selected one; chatPane passes that on, so
+// the open conversation counts as read only while the Chat tab is shown.
+type chatPane struct {
+	widget.BaseWidget
+	tab     *chatTab
+	content fyne.CanvasObject
+}
+
+func newChatPane(t *chatTab, content fyne.CanvasObject) *chatPane {
+	p := &chatPane{tab: t, content: content}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+func (p *chatPane) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(p.content)
+}
+
+// Show is called on every layout of the selected tab; only a change
+// matters.
+func (p *chatPane) Show() {
+	if p.Visible() {
+		return
+	}
+	p.BaseWidget.Show()
+	p.tab.syncActive()
+}
+
+func (p *chatPane) Hide() {
+	if !p.Visible() {
+		return
+	}
+	p.BaseWidget.Hide()
+	p.tab.syncActive()
+}
+
+// syncActive tells the engine which conversation the user sees: the open
+// one while the Chat tab is shown, none while another tab is.
+func (t *chatTab) syncActive() {
+	key := t.current
+	if t.content != nil && !t.content.Visible() {
+		key = ""
+	}
+	t.chat.SetActive(key)
 }
 
 // toggleOnline starts or stops the chat socket.
@@ -278,6 +324,10 @@ func (t *chatTab) refreshState() {
 	st := t.chat.State()
 	t.refreshButtons()
 	if !st.Online {
+		if st.OfflineErr != nil {
+			t.status.fail(fmt.Errorf("%s %s", tr("Offline: the chat socket stopped receiving. Go online to try again."), errorText(st.OfflineErr)))
+			return
+		}
 		if t.status.Importance != widget.DangerImportance {
 			t.status.info(trf("Offline. Go online to receive messages on port {{.Port}}; history is kept either way.", map[string]any{"Port": strings.TrimSpace(t.port.Text)}))
 		}

@@ -152,7 +152,7 @@ func (t *chatTab) open(key string) {
 	}
 	t.current = key
 	t.p.setStr(prefChatCurrent, key)
-	t.chat.SetActive(key)
+	t.syncActive()
 	t.refreshLists()
 	t.convs.Select(key)
 	t.sendStatus.Hide()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
@@ -496,4 +497,58 @@ func TestChatTabRemembersSettings(t *testing.T) {
 			t.Error("online again after going offline")
 		}
 	})
+}
+
+// The open conversation counts as read only while the Chat tab shows it:
+// on another tab of the main window, its new messages are unread.
+func TestChatTabCountsUnreadWhileAnotherTabIsShown(t *testing.T) {
+	u, _ := newTestUI(t)
+	var ct *chatTab
+	var chatItem, other *container.TabItem
+	onUI(func() {
+		for _, it := range u.tabs.Items {
+			if p, ok := it.Content.(*chatPane); ok {
+				ct, chatItem = p.tab, it
+			} else if other == nil {
+				other = it
+			}
+		}
+	})
+	if ct == nil || other == nil {
+		t.Fatal("no Chat tab, or no other tab, in the main window")
+	}
+	onUI(func() {
+		u.tabs.Select(other)
+		if ct.content.Visible() {
+			t.Error("the Chat tab's content is visible with another tab selected")
+		}
+		u.tabs.Select(chatItem)
+	})
+	local := goOnline(t, ct)
+	p := newUDPPeer(t)
+	unread := func() int { cv, _ := ct.chat.Conversation(p.key()); return cv.Unread }
+
+	p.send(t, local, []byte("first"))
+	eventually(t, "the new conversation with one unread", func() bool { it, _ := listItem(ct, p.key()); return it.Unread == 1 })
+	onUI(func() { ct.convs.Pick(p.key()) })
+	p.send(t, local, []byte("second"))
+	eventually(t, "the second bubble", func() bool { return len(ct.view.Messages()) == 2 })
+	if n := unread(); n != 0 {
+		t.Fatalf("unread in the conversation on screen: %d", n)
+	}
+
+	// On another tab the conversation is not being read.
+	onUI(func() { u.tabs.Select(other) })
+	p.send(t, local, []byte("third"))
+	p.send(t, local, []byte("fourth"))
+	eventually(t, "two unread while on another tab", func() bool { return unread() == 2 })
+
+	// Back on the Chat tab, they are read.
+	onUI(func() { u.tabs.Select(chatItem) })
+	eventually(t, "read on coming back", func() bool { return unread() == 0 && len(ct.view.Messages()) == 4 })
+	p.send(t, local, []byte("fifth"))
+	eventually(t, "the fifth bubble", func() bool { return len(ct.view.Messages()) == 5 })
+	if n := unread(); n != 0 {
+		t.Fatalf("unread after coming back: %d", n)
+	}
 }
