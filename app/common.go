@@ -67,11 +67,17 @@ type fileSender struct {
 	box      *fyne.Container
 	stop     context.CancelFunc
 	canStart func() error
-	send     func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error)
+	// bind runs on the UI goroutine once a file is chosen: it checks the
+	// target again (the peer may have gone while the dialog was open) and
+	// returns a send bound to the session of that moment.
+	bind func() (fileSend, error)
 }
 
-func (u *appUI) newFileSender(canStart func() error, send func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error)) *fileSender {
-	f := &fileSender{u: u, canStart: canStart, send: send}
+// fileSend streams one file to a target fixed when it was bound.
+type fileSend func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error)
+
+func (u *appUI) newFileSender(canStart func() error, bind func() (fileSend, error)) *fileSender {
+	f := &fileSender{u: u, canStart: canStart, bind: bind}
 	f.button = widget.NewButtonWithIcon(tr("Send file…"), theme.UploadIcon(), f.pick)
 	f.bar = widget.NewProgressBar()
 	f.label = widget.NewLabel("")
@@ -113,7 +119,16 @@ func (f *fileSender) pick() {
 			size = st.Size()
 		}
 		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		bound := make(chan fileSend, 1)
 		uiDo(func() {
+			send, err := f.bind()
+			if err != nil {
+				f.done(0, err)
+				bound <- nil
+				return
+			}
+			bound <- send
 			f.stop = cancel
 			f.button.Disable()
 			f.bar.SetValue(0)
@@ -122,8 +137,12 @@ func (f *fileSender) pick() {
 			f.label.Importance = widget.MediumImportance
 			f.label.SetText(filepath.Base(path))
 		})
+		send := <-bound
+		if send == nil {
+			return
+		}
 		start := time.Now()
-		n, err := f.send(ctx, filepath.Base(path), file, size, func(sent, total int64) {
+		n, err := send(ctx, filepath.Base(path), file, size, func(sent, total int64) {
 			uiDo(func() {
 				if total > 0 {
 					f.bar.SetValue(float64(sent) / float64(total))

@@ -57,13 +57,20 @@ func eventually(t *testing.T, what string, cond func() bool) {
 type fakeFiles struct {
 	save, open, folder string
 	err                error
+	// whileOpen, if set, runs while the open dialog is "showing".
+	whileOpen func()
 }
 
 func (f *fakeFiles) SaveFile(string, string, ...widgets.FileFilter) (string, error) {
 	return f.save, f.err
 }
-func (f *fakeFiles) OpenFile(string, ...widgets.FileFilter) (string, error) { return f.open, f.err }
-func (f *fakeFiles) Folder(string) (string, error)                          { return f.folder, f.err }
+func (f *fakeFiles) OpenFile(string, ...widgets.FileFilter) (string, error) {
+	if f.whileOpen != nil {
+		f.whileOpen()
+	}
+	return f.open, f.err
+}
+func (f *fakeFiles) Folder(string) (string, error) { return f.folder, f.err }
 
 // newTestUI builds the whole window on a test app.
 func newTestUI(t *testing.T) (*appUI, *fakeFiles) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -84,8 +83,11 @@ func (u *appUI) newTCPClientTab() tab {
 	t.out = newSendPath(t.p, t.framing, t.autoTarget)
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.SetSendEnabled(false)
-	t.sender = u.newFileSender(t.requireClient, func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
-		return t.client.SendFile(ctx, name, r, size, progress)
+	t.sender = u.newFileSender(t.requireClient, func() (fileSend, error) {
+		if err := t.requireClient(); err != nil {
+			return nil, err
+		}
+		return t.client.SendFile, nil
 	})
 	t.capture = u.newCaptureControl(func(c *session.Capture) {
 		if t.client != nil {

@@ -225,3 +225,24 @@ func TestWindowSizeRemembered(t *testing.T) {
 		}
 	})
 }
+
+// TestTCPClientTabPeerGoneWhileChoosingAFile: the peer closes while the
+// "Send file" dialog is open. The send is refused with a message; it used
+// to reach a nil session and end the app.
+func TestTCPClientTabPeerGoneWhileChoosingAFile(t *testing.T) {
+	u, files := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	connectTab(t, tc, p.port())
+	src := filepath.Join(t.TempDir(), "f.bin")
+	os.WriteFile(src, []byte("data"), 0o644)
+	files.open = src
+	files.whileOpen = func() {
+		p.dropAll()
+		eventually(t, "the tab sees the peer gone", func() bool { return tc.requireClient() != nil })
+	}
+	onUI(func() { test.Tap(tc.sender.button) })
+	eventually(t, "refused with a message", func() bool {
+		return strings.Contains(tc.sender.label.Text, tr("connect first"))
+	})
+}

@@ -135,12 +135,17 @@ func (u *appUI) newTCPServerTab() tab {
 	t.out = newSendPath(t.p, t.framing, t.autoTarget)
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.AddOption(t.toAll)
-	t.sender = u.newFileSender(t.requireTarget, func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
-		id := t.selected
+	t.sender = u.newFileSender(t.requireTarget, func() (fileSend, error) {
+		if err := t.requireTarget(); err != nil {
+			return nil, err
+		}
+		srv, id := t.server, t.selected
 		if t.toAll.Checked {
 			id = 0
 		}
-		return t.server.SendFile(ctx, id, name, r, size, progress)
+		return func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
+			return srv.SendFile(ctx, id, name, r, size, progress)
+		}, nil
 	})
 	t.capture = u.newCaptureControl(func(c *session.Capture) {
 		if t.server != nil {

@@ -144,7 +144,7 @@ func (u *appUI) newUDPTab() tab {
 	t.out.queue.close()
 	t.out.queue = nil
 	t.send, t.periodic = t.out.box, t.out.periodic
-	t.sender = u.newFileSender(t.requireOpen, t.sendFile)
+	t.sender = u.newFileSender(t.requireOpen, t.bindFileSend)
 	t.capture = u.newCaptureControl(func(c *session.Capture) {
 		if t.session != nil {
 			t.session.SetCapture(c)
@@ -388,35 +388,28 @@ func (t *udpTab) membership(join bool) {
 	}
 }
 
-// sendFile runs off the UI goroutine; it reads the widgets it needs first.
-func (t *udpTab) sendFile(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
-	var target string
-	var chunk, gapMS int
-	var err error
-	s := t.session
-	done := make(chan struct{})
-	uiDo(func() {
-		defer close(done)
-		target, err = t.targetAddr()
-		if err != nil {
-			return
-		}
-		chunk, err = strconv.Atoi(strings.TrimSpace(t.chunk.Text))
-		if err != nil || chunk < 1 || chunk > session.MaxUDPPayload {
-			err = fmt.Errorf("%w: %s", session.ErrTooLarge, tr("the datagram size must be 1 to 65507 bytes"))
-			return
-		}
-		gapMS, err = strconv.Atoi(strings.TrimSpace(t.gap.Text))
-		if err != nil || gapMS < 0 {
-			err = textErr(tr("the gap must be 0 or more milliseconds"))
-			return
-		}
-		t.p.setStr("chunk", strings.TrimSpace(t.chunk.Text))
-		t.p.setStr("gap", strings.TrimSpace(t.gap.Text))
-	})
-	<-done
-	if err != nil {
-		return 0, err
+// bindFileSend runs on the UI goroutine when a file has been chosen: it
+// reads the target, datagram size and gap, and binds the open socket.
+func (t *udpTab) bindFileSend() (fileSend, error) {
+	if err := t.requireOpen(); err != nil {
+		return nil, err
 	}
-	return s.SendFile(ctx, target, name, r, size, chunk, time.Duration(gapMS)*time.Millisecond, progress)
+	s := t.session
+	target, err := t.targetAddr()
+	if err != nil {
+		return nil, err
+	}
+	chunk, err := strconv.Atoi(strings.TrimSpace(t.chunk.Text))
+	if err != nil || chunk < 1 || chunk > session.MaxUDPPayload {
+		return nil, fmt.Errorf("%w: %s", session.ErrTooLarge, tr("the datagram size must be 1 to 65507 bytes"))
+	}
+	gapMS, err := strconv.Atoi(strings.TrimSpace(t.gap.Text))
+	if err != nil || gapMS < 0 {
+		return nil, textErr(tr("the gap must be 0 or more milliseconds"))
+	}
+	t.p.setStr("chunk", strings.TrimSpace(t.chunk.Text))
+	t.p.setStr("gap", strings.TrimSpace(t.gap.Text))
+	return func(ctx context.Context, name string, r io.Reader, size int64, progress session.Progress) (int64, error) {
+		return s.SendFile(ctx, target, name, r, size, chunk, time.Duration(gapMS)*time.Millisecond, progress)
+	}, nil
 }
