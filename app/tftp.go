@@ -45,6 +45,7 @@ type tftpTab struct {
 	recentList                *widget.List
 
 	stop    context.CancelFunc
+	ended   chan struct{} // closed when the running transfer has cleaned up
 	stopUI  func()
 	live    *tftpLive
 	lines   []string
@@ -134,7 +135,16 @@ func (u *appUI) newTFTPTab() tab {
 		}
 	})
 	t.cancel.Disable()
-	browse := widget.NewButtonWithIcon(tr("Browse…"), theme.FolderOpenIcon(), t.browse)
+	var browse *widget.Button
+	browse = widget.NewButtonWithIcon(tr("Browse…"), theme.FolderOpenIcon(), func() {
+		// A download needs a save dialog, an upload an open dialog (a
+		// save dialog would ask to replace the file being uploaded).
+		menu := fyne.NewMenu("",
+			fyne.NewMenuItem(tr("Save the download as…"), t.browseSave),
+			fyne.NewMenuItem(tr("Choose a file to upload…"), t.browseOpen),
+		)
+		widget.ShowPopUpMenuAtRelativePosition(menu, u.win.Canvas(), fyne.NewPos(0, browse.Size().Height), browse)
+	})
 
 	t.progress = widgets.NewTransferProgress()
 	t.status = newStatusLabel()
@@ -182,7 +192,13 @@ func (u *appUI) newTFTPTab() tab {
 	}
 	u.onQuit(func() {
 		if t.stop != nil {
+			// Cancel, then wait for the engine to remove its temporary
+			// file: the process ends soon after the quit hooks.
 			t.stop()
+			select {
+			case <-t.ended:
+			case <-time.After(5 * time.Second):
+			}
 		}
 	})
 
@@ -226,14 +242,23 @@ func splitServer(s string) (string, string, error) {
 	return h, strconv.Itoa(p), err
 }
 
-// browse picks the local file with the native save dialog, suggesting the
-// remote file's name; the same path serves an upload (the dialog lets the
-// user pick an existing file).
-func (t *tftpTab) browse() {
-	remote := t.remote.Text
+// browseSave picks where a download goes with the native save dialog,
+// suggesting the remote file's name.
+func (t *tftpTab) browseSave() {
+	name, _ := tftp.LocalName(t.remote.Text)
+	t.pickLocal(func() (string, error) { return t.u.files.SaveFile(tr("Local file"), name) })
+}
+
+// browseOpen picks an existing file to upload with the native open dialog.
+func (t *tftpTab) browseOpen() {
+	t.pickLocal(func() (string, error) { return t.u.files.OpenFile(tr("Local file")) })
+}
+
+// pickLocal runs a native dialog off the UI goroutine and puts the chosen
+// path in the local file field.
+func (t *tftpTab) pickLocal(dialog func() (string, error)) {
 	go func() {
-		name, _ := tftp.LocalName(remote)
-		path, err := t.u.files.SaveFile(tr("Local file"), name)
+		path, err := dialog()
 		if err != nil {
 			if !errors.Is(err, widgets.ErrDialogCancelled) {
 				uiDo(func() { t.status.fail(err) })
@@ -359,6 +384,8 @@ func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
 	}
 	t.status.info(fmt.Sprintf("%s %s …", verb, remote))
 	t.stopUI = every(150*time.Millisecond, t.refreshLive)
+	ended := make(chan struct{})
+	t.ended = ended
 	go func() {
 		var res *tftp.Result
 		var path string
@@ -370,6 +397,7 @@ func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
 			res, err = tftp.UploadFile(ctx, c, local, remote)
 		}
 		cancel()
+		close(ended) // the temporary file is gone or renamed by now
 		uiDo(func() { t.finish(dir, addr, remote, path, res, err) })
 	}()
 }

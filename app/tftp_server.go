@@ -341,11 +341,15 @@ func (t *tftpServerTab) stop() {
 	srv, addr := t.server, t.addr
 	t.server = nil
 	t.status.info(tr("Stopping…"))
+	// No second click until the server has stopped: a Start meanwhile
+	// would be reported stopped by this goroutine while it runs.
+	t.startBtn.Disable()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err := srv.Shutdown(ctx)
 		uiDo(func() {
+			t.startBtn.Enable()
 			t.stopUI()
 			t.refresh()
 			t.setRunning(false)

@@ -185,9 +185,13 @@ func TestTFTPServerTabServesAndRefusesUploads(t *testing.T) {
 	eventually(t, "two transfers listed", func() bool {
 		return len(ts.rows) == 2 && ts.rows[1].done && !ts.rows[1].failed && ts.rows[0].failed
 	})
-	// Allow uploads: stop, tick, start again.
-	onUI(func() { test.Tap(ts.startBtn) })
-	eventually(t, "stopped", func() bool { return ts.server == nil && ts.startBtn.Text == "Start" })
+	// Allow uploads: stop, tick, start again. A double click on Stop must
+	// not start a second server that the first stop then reports stopped.
+	onUI(func() {
+		test.Tap(ts.startBtn)
+		test.Tap(ts.startBtn)
+	})
+	eventually(t, "stopped", func() bool { return ts.server == nil && ts.startBtn.Text == "Start" && !ts.startBtn.Disabled() })
 	onUI(func() {
 		ts.allowUpload.SetChecked(true)
 		test.Tap(ts.startBtn)
@@ -267,4 +271,61 @@ func TestCLITFTP(t *testing.T) {
 	if out := <-done; !strings.Contains(out, "get a.bin: 200000 bytes") {
 		t.Fatalf("serve output %q", out)
 	}
+}
+
+// TestTFTPTabQuitMidDownloadLeavesNoPart: quitting while a download waits
+// for a stalled server cancels it and waits for the engine to remove its
+// temporary file before the process would end.
+func TestTFTPTabQuitMidDownloadLeavesNoPart(t *testing.T) {
+	u, _ := newTestUI(t)
+	tt := u.tftpClient
+	localDir := t.TempDir()
+	// A server that sends block 1 and then nothing.
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	go func() {
+		buf := make([]byte, 1500)
+		_, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		block1 := append([]byte{0, 3, 0, 1}, bytes.Repeat([]byte("x"), 512)...)
+		pc.WriteTo(block1, from)
+	}()
+	_, port, _ := net.SplitHostPort(pc.LocalAddr().String())
+	onUI(func() {
+		tt.host.SetText("127.0.0.1")
+		tt.port.SetText(port)
+		tt.remote.SetText("big.bin")
+		tt.local.SetText(filepath.Join(localDir, "big.bin"))
+		test.Tap(tt.download)
+	})
+	eventually(t, "block 1 written to the temporary file", func() bool {
+		entries, _ := os.ReadDir(localDir)
+		if len(entries) != 1 || tt.live == nil {
+			return false
+		}
+		tt.live.mu.Lock()
+		defer tt.live.mu.Unlock()
+		return tt.live.progress.Bytes == 512
+	})
+	onUI(u.shutdown)
+	if entries, _ := os.ReadDir(localDir); len(entries) != 0 {
+		t.Fatalf("after quitting, the folder holds %s", entries[0].Name())
+	}
+}
+
+// TestTFTPTabBrowse: the save dialog picks where a download goes, the open
+// dialog an existing file to upload; either fills the local file field.
+func TestTFTPTabBrowse(t *testing.T) {
+	u, files := newTestUI(t)
+	tt := u.tftpClient
+	files.save, files.open = "/tmp/saved-here.bin", "/tmp/upload-me.bin"
+	onUI(tt.browseSave)
+	eventually(t, "save path", func() bool { return tt.local.Text == files.save })
+	onUI(tt.browseOpen)
+	eventually(t, "open path", func() bool { return tt.local.Text == files.open })
 }
