@@ -6,7 +6,7 @@
 # usage: .ci/deps.sh build|test|release
 set -euo pipefail
 
-BUILD="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libgtk-3-dev fonts-wqy-microhei curl ca-certificates"
+BUILD="gcc pkg-config unzip libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libgtk-3-dev fonts-wqy-microhei curl ca-certificates"
 # Tests: the real-window smoke test (xvfb, imagemagick, xdotool, tesseract),
 # TFTP peers (tftpd-hpa, tftp-hpa, atftp, curl; atftpd is unpacked below),
 # network namespaces and packet loss (iproute2, nftables), nc for manual runs.
