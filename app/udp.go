@@ -120,6 +120,8 @@ func (u *appUI) newUDPTab() tab {
 	t.group.SetText(t.p.str("group", ""))
 	t.groupIf = widget.NewSelect(append([]string{tr("(system default)")}, interfaceNames()...), nil)
 	t.groupIf.SetSelectedIndex(0)
+	// The interface joins groups and also carries what is sent to a group.
+	t.groupIf.OnChanged = func(string) { t.applyMulticastIf() }
 	t.ttl = widget.NewEntry()
 	t.ttl.SetText(t.p.str("ttl", "1"))
 	t.ttl.OnChanged = func(s string) {
@@ -251,6 +253,7 @@ func (t *udpTab) toggle() {
 	if n, err := strconv.Atoi(strings.TrimSpace(t.ttl.Text)); err == nil {
 		_ = s.SetMulticastTTL(n)
 	}
+	t.applyMulticastIf()
 	if t.capture.capture != nil {
 		s.SetCapture(t.capture.capture)
 	}
@@ -357,6 +360,17 @@ func (t *udpTab) autoTarget() (sender, error) {
 		return nil, err
 	}
 	return t.target()
+}
+
+// applyMulticastIf sends datagrams to multicast groups out of the chosen
+// interface (the system's choice when none is chosen).
+func (t *udpTab) applyMulticastIf() {
+	if t.session == nil || t.groupIf.SelectedIndex() <= 0 {
+		return
+	}
+	if err := t.session.SetMulticastInterface(t.groupIf.Selected); err != nil {
+		t.status.fail(err)
+	}
 }
 
 func (t *udpTab) membership(join bool) {
