@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
+	"github.com/netdebug/netdebug/netcore/automation"
 	"github.com/netdebug/netdebug/netcore/codec"
 	"github.com/netdebug/netdebug/netcore/session"
 )
@@ -48,10 +52,15 @@ func init() {
 	}})
 }
 
+// cliSignals stop a command as Ctrl+C does: its context is cancelled, so
+// it cleans up (tftp get removes its temporary file) and returns.
+// syscall.SIGTERM exists on Windows too, where it is never sent.
+var cliSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
 // runCLI runs a subcommand and returns the exit status: 0 on success, 1
 // when the operation failed, 2 for bad usage.
 func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), cliSignals...)
 	defer stop()
 	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, ctx: ctx}
 	name := args[0]
@@ -158,9 +167,48 @@ func (c *cli) usageErr(cmd string, err error) int {
 	return 2
 }
 
+// checkClientTarget refuses a HOST:PORT without a host. netcore reads
+// ":PORT" as every interface, which is right for binding, but a client
+// needs someone to talk to (the GUI's host box refuses empty too). Other
+// mistakes are left to netcore, which names them.
+func checkClientTarget(target string) error {
+	h, _, err := net.SplitHostPort(strings.TrimSpace(target))
+	if err == nil && strings.TrimSpace(strings.Trim(h, "[]")) == "" {
+		return fmt.Errorf("%w: the host is empty", session.ErrInvalidAddress)
+	}
+	return nil
+}
+
+// checkLocalAddress reports a --local address that is not on this computer,
+// naming it (a failed connect would name the remote address instead). The
+// check binds a UDP socket to the IP on a free port and closes it at once.
+// Malformed addresses pass: netcore reports them.
+func checkLocalAddress(local string) error {
+	local = strings.TrimSpace(local)
+	host := local
+	if h, _, err := net.SplitHostPort(local); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.IsUnspecified() {
+		return nil
+	}
+	pc, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		if err := session.Explain(err, host); errors.Is(err, session.ErrAddrNotLocal) {
+			return err
+		}
+		return nil // let the connect report anything else
+	}
+	pc.Close()
+	return nil
+}
+
 // printer writes received data to a terminal in the chosen form: text as
-// it arrives (split characters joined per peer), hex lines, or both as a
-// dump. Notes go to stderr so stdout can be piped.
+// it arrives (split characters joined per peer), hex lines, or both: the
+// decoded text, then a dump with offsets and an ASCII column. Notes go to
+// stderr so stdout can be piped.
 type printer struct {
 	mu       sync.Mutex
 	out, err io.Writer
@@ -189,23 +237,37 @@ func (p *printer) data(peer string, b []byte) {
 	}
 	switch p.show {
 	case "text":
-		d := p.decoders[peer]
-		if d == nil {
-			d = codec.NewDecoder(p.enc)
-			p.decoders[peer] = d
-		}
 		if prefix != "" {
 			fmt.Fprint(p.out, prefix)
 		}
-		fmt.Fprint(p.out, d.Decode(b))
+		fmt.Fprint(p.out, p.decoder(peer).Decode(b))
 		if prefix != "" {
 			fmt.Fprintln(p.out)
 		}
 	case "hex":
 		fmt.Fprintf(p.out, "%s%s\n", prefix, codec.FormatHex(b))
 	case "both":
-		fmt.Fprintf(p.out, "%s%d bytes\n%s", prefix, len(b), codec.Dump(b))
+		fmt.Fprintf(p.out, "%s%d bytes\n", prefix, len(b))
+		// The text as the GUI's detail view shows it, in --encoding (a
+		// character split between reads appears with its second part).
+		if text := p.decoder(peer).Decode(b); text != "" {
+			fmt.Fprint(p.out, text)
+			if !strings.HasSuffix(text, "\n") {
+				fmt.Fprintln(p.out)
+			}
+		}
+		fmt.Fprint(p.out, codec.Dump(b))
 	}
+}
+
+// decoder is peer's text decoder; p.mu is held.
+func (p *printer) decoder(peer string) *codec.Decoder {
+	d := p.decoders[peer]
+	if d == nil {
+		d = codec.NewDecoder(p.enc)
+		p.decoders[peer] = d
+	}
+	return d
 }
 
 // note prints a status line to stderr.
@@ -261,17 +323,33 @@ type payloadFlags struct {
 }
 
 func (pf *payloadFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&pf.send, "send", "", "text to send (\"-\" reads it from standard input)")
-	fs.StringVar(&pf.hex, "hex", "", "bytes to send, as hex (\"48 65 6C\", \"48656C\" or \"0x48,0x65\")")
+	fs.StringVar(&pf.send, "send", "", "text to send; templates such as {{counter}} work (\"-\" sends standard input as it is)")
+	fs.StringVar(&pf.hex, "hex", "", "bytes to send, as hex (\"48 65 6C\", \"48656C\" or \"0x48,0x65\"); templates such as {{crc16modbus}} work")
 	fs.StringVar(&pf.encoding, "encoding", "utf-8", "text encoding: "+strings.Join(codec.EncodingNames(), ", "))
 	fs.StringVar(&pf.lineEnding, "line-ending", "none", "appended to text: none, lf, crlf or cr")
 	fs.BoolVar(&pf.escapes, "escapes", false, `interpret \r \n \t \xHH in --send`)
-	fs.StringVar(&pf.show, "show", "text", "how to print what arrives: text, hex or both")
+	fs.StringVar(&pf.show, "show", "text", "how to print what arrives: text, hex or both (the text, then a hex dump)")
 }
 
-// payload returns the bytes to send (nil when nothing was asked) and the
-// printer.
-func (pf *payloadFlags) build(c *cli) ([]byte, codec.Encoding, error) {
+// cliPayload is what --send or --hex asked for. Templates are expanded
+// afresh for each send (each client of tcp-server, each --reply), so
+// {{counter}} counts and checksums are computed over the expanded bytes.
+type cliPayload struct {
+	tmpl *automation.Template // nil for --send - (sent as it is)
+	raw  []byte
+}
+
+// next returns the bytes for one send.
+func (p *cliPayload) next() ([]byte, error) {
+	if p.tmpl == nil {
+		return p.raw, nil
+	}
+	return p.tmpl.Expand()
+}
+
+// build returns the payload (nil when nothing was asked) and the encoding.
+// A template that cannot be expanded is reported here, before connecting.
+func (pf *payloadFlags) build(c *cli) (*cliPayload, codec.Encoding, error) {
 	enc, err := codec.ParseEncoding(pf.encoding)
 	if err != nil {
 		return nil, "", err
@@ -283,20 +361,33 @@ func (pf *payloadFlags) build(c *cli) ([]byte, codec.Encoding, error) {
 	if pf.send != "" && pf.hex != "" {
 		return nil, "", errors.New("use --send or --hex, not both")
 	}
+	var p codec.Payload
 	switch {
 	case pf.hex != "":
-		b, err := codec.Payload{Text: pf.hex, Hex: true}.Build()
-		return b, enc, err
+		p = codec.Payload{Text: pf.hex, Hex: true, Encoding: enc}
 	case pf.send == "-":
+		// Standard input is data (often a file): no templates, so a "{{"
+		// in it is sent as it is.
 		in, err := io.ReadAll(c.stdin)
 		if err != nil {
 			return nil, "", err
 		}
 		b, err := codec.Payload{Text: string(in), Encoding: enc, LineEnding: le, Escapes: pf.escapes}.Build()
-		return b, enc, err
+		if err != nil {
+			return nil, "", err
+		}
+		return &cliPayload{raw: b}, enc, nil
 	case pf.send != "":
-		b, err := codec.Payload{Text: pf.send, Encoding: enc, LineEnding: le, Escapes: pf.escapes}.Build()
-		return b, enc, err
+		p = codec.Payload{Text: pf.send, Encoding: enc, LineEnding: le, Escapes: pf.escapes}
+	default:
+		return nil, enc, nil
 	}
-	return nil, enc, nil
+	t, err := automation.Compile(p)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := t.Preview(); err != nil {
+		return nil, "", err
+	}
+	return &cliPayload{tmpl: t}, enc, nil
 }

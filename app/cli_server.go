@@ -18,7 +18,8 @@ func (c *cli) tcpServer(args []string) int {
 	fs := c.flags("tcp-server", "[ADDR]:PORT [options]",
 		"Listen on ADDR:PORT (\":8080\" or \"0.0.0.0:8080\" for every interface, \"[::]:8080\" for IPv6),\n"+
 			"print what every client sends (prefixed with its address) until Ctrl+C or --wait,\n"+
-			"and send --send/--hex to each client as it connects.\n\n"+
+			"and send --send/--hex to each client as it connects (templates such as {{counter}}\n"+
+			"are expanded for each client).\n\n"+
 			"--rules FILE answers what each client sends (the reply goes to that client) and\n"+
 			"prints each rule's hits and replies at the end. --sequence FILE runs the send\n"+
 			"sequence for each client as it connects (after --send), stopping when it leaves.\n"+
@@ -34,7 +35,7 @@ func (c *cli) tcpServer(args []string) int {
 	if code := c.parse(fs, args, 1, 1); code >= 0 {
 		return code
 	}
-	data, enc, err := pf.build(c)
+	payload, enc, err := pf.build(c)
 	if err != nil {
 		return c.usageErr("tcp-server", err)
 	}
@@ -56,15 +57,19 @@ func (c *cli) tcpServer(args []string) int {
 			auto.handle(clients.get(ev.Client), ev, func(b []byte) error { return srv.Send(ev.Client, b) })
 		}
 		switch {
-		case ev.Kind == session.Connected && (data != nil || auto.seq != nil):
+		case ev.Kind == session.Connected && (payload != nil || auto.seq != nil):
 			// On the accept goroutine: the client is registered already.
 			ctx := clients.get(ev.Client)
 			auto.wg.Add(1)
 			go func(id uint64) {
 				defer auto.wg.Done()
 				send := func(b []byte) error { return srv.Send(id, b) }
-				if data != nil {
-					if err := send(data); err != nil {
+				if payload != nil {
+					data, err := payload.next()
+					if err == nil {
+						err = send(data)
+					}
+					if err != nil {
 						pr.note("%s: %v", ev.Peer, err)
 						return
 					}
@@ -95,7 +100,8 @@ func (c *cli) tcpServer(args []string) int {
 func (c *cli) udp(args []string) int {
 	fs := c.flags("udp", "--bind [ADDR]:PORT [--to HOST:PORT] [options]",
 		"Bind a UDP socket, send --send/--hex to --to (or to whoever sends first, with --reply),\n"+
-			"and print every datagram with its sender until --wait has passed or Ctrl+C.\n\n"+
+			"and print every datagram with its sender until --wait has passed or Ctrl+C.\n"+
+			"Templates in --send/--hex (such as {{counter}}) are expanded for each send.\n\n"+
 			"--rules FILE answers each datagram's sender with auto-reply rules and prints\n"+
 			"each rule's hits and replies at the end. --sequence FILE sends a send sequence\n"+
 			"to --to (after --send), then waits as usual. Both files are the GUI's JSON exports.\n\n"+
@@ -114,11 +120,16 @@ func (c *cli) udp(args []string) int {
 	if code := c.parse(fs, args, 0, 0); code >= 0 {
 		return code
 	}
-	data, enc, err := pf.build(c)
+	if *to != "" {
+		if err := checkClientTarget(*to); err != nil {
+			return c.usageErr("udp", err)
+		}
+	}
+	payload, enc, err := pf.build(c)
 	if err != nil {
 		return c.usageErr("udp", err)
 	}
-	if data != nil && *to == "" && !*reply {
+	if payload != nil && *to == "" && !*reply {
 		return c.usageErr("udp", textErr("--send/--hex needs --to HOST:PORT or --reply"))
 	}
 	pr, err := newPrinter(c.stdout, c.stderr, pf.show, enc)
@@ -152,7 +163,7 @@ func (c *cli) udp(args []string) int {
 				return session.ErrNotConnected
 			})
 		}
-		if *reply && ev.Kind == session.Received && data != nil {
+		if *reply && ev.Kind == session.Received && payload != nil {
 			if !replies.allow(time.Now()) {
 				return
 			}
@@ -162,7 +173,11 @@ func (c *cli) udp(args []string) int {
 				if s == nil {
 					return
 				}
-				if err := s.SendTo(peer, data); err != nil {
+				data, err := payload.next()
+				if err == nil {
+					err = s.SendTo(peer, data)
+				}
+				if err != nil {
 					pr.note("reply to %s: %v", peer, err)
 				}
 			}(ev.Peer)
@@ -182,7 +197,11 @@ func (c *cli) udp(args []string) int {
 		}
 		pr.note("joined %s", *join)
 	}
-	if data != nil && *to != "" {
+	if payload != nil && *to != "" {
+		data, err := payload.next()
+		if err != nil {
+			return c.fail("udp", err)
+		}
 		if err := s.Send(data); err != nil {
 			return c.fail("udp", err)
 		}

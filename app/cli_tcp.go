@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-
+	"sync"
 	"time"
 
 	"github.com/netdebug/netdebug/netcore/session"
@@ -16,7 +16,9 @@ func (c *cli) tcp(args []string) int {
 	fs := c.flags("tcp", "HOST:PORT [options]",
 		"Connect to HOST:PORT, send --send or --hex if given, and print what the peer sends\n"+
 			"back until --wait has passed or the peer closes. --wait 0 waits until the peer\n"+
-			"closes or Ctrl+C.\n\n"+
+			"closes or Ctrl+C. A connection the peer resets (or another connection error)\n"+
+			"exits with status 1; a clean close by the peer exits 0.\n\n"+
+			"--send and --hex may hold templates ({{counter}}, {{crc16modbus}}, ...), as in the GUI.\n\n"+
 			"--sequence FILE runs a send sequence after connecting (and after --send), then\n"+
 			"waits as usual; --rules FILE answers what arrives with auto-reply rules and\n"+
 			"prints each rule's hits and replies at the end. Both files are the GUI's JSON exports.\n\n"+
@@ -31,7 +33,10 @@ func (c *cli) tcp(args []string) int {
 	if code := c.parse(fs, args, 1, 1); code >= 0 {
 		return code
 	}
-	data, enc, err := pf.build(c)
+	if err := checkClientTarget(c.positional[0]); err != nil {
+		return c.usageErr("tcp", err)
+	}
+	payload, enc, err := pf.build(c)
 	if err != nil {
 		return c.usageErr("tcp", err)
 	}
@@ -45,11 +50,21 @@ func (c *cli) tcp(args []string) int {
 	}
 	defer auto.finish()
 	closed := make(chan struct{})
+	// connErr is why the connection ended when it was not a clean close
+	// (a reset, say): reported at the end, with exit status 1.
+	var connErrMu sync.Mutex
+	var connErr error
 	var client *session.TCPClient
 	client, err = session.NewTCPClient(session.TCPClientConfig{
 		Address: c.positional[0], LocalAddress: *local, ConnectTimeout: *timeout,
 	}, func(ev session.Event) {
-		pr.event(ev)
+		if ev.Kind == session.Closed && ev.Err != nil {
+			connErrMu.Lock()
+			connErr = ev.Err
+			connErrMu.Unlock()
+		} else {
+			pr.event(ev)
+		}
 		if auto.answers(ev) {
 			auto.handle(c.ctx, ev, client.Send)
 		}
@@ -60,11 +75,20 @@ func (c *cli) tcp(args []string) int {
 	if err != nil {
 		return c.usageErr("tcp", err)
 	}
+	if *local != "" {
+		if err := checkLocalAddress(*local); err != nil {
+			return c.fail("tcp", err)
+		}
+	}
 	if err := client.Connect(c.ctx); err != nil {
 		return c.fail("tcp", err)
 	}
 	defer client.Close()
-	if data != nil {
+	if payload != nil {
+		data, err := payload.next()
+		if err != nil {
+			return c.fail("tcp", err)
+		}
 		if err := client.Send(data); err != nil {
 			return c.fail("tcp", err)
 		}
@@ -95,6 +119,12 @@ func (c *cli) tcp(args []string) int {
 	pr.finish()
 	st := client.Stats()
 	pr.note("received %d bytes, sent %d bytes", st.RxBytes, st.TxBytes)
+	connErrMu.Lock()
+	err = connErr
+	connErrMu.Unlock()
+	if err != nil {
+		return c.fail("tcp", err)
+	}
 	if c.ctx.Err() != nil && c.ctx.Err() != context.Canceled {
 		return 1
 	}

@@ -124,7 +124,7 @@ func TestCLIFailures(t *testing.T) {
 	}
 	busy, _ := net.Listen("tcp", "127.0.0.1:0")
 	defer busy.Close()
-	if code, _, errOut := runCLITest("", "tcp-server", busy.Addr().String()); code != 1 || !strings.Contains(errOut, "already in use") {
+	if code, _, errOut := runCLITest("", "tcp-server", busy.Addr().String()); code != 1 || !strings.Contains(errOut, "already") || !strings.Contains(errOut, busy.Addr().String()) {
 		t.Errorf("busy: %d %q", code, errOut)
 	}
 }

@@ -70,6 +70,9 @@ func (c *cli) tftpTransfer(verb string, args []string) int {
 	if code := c.parse(fs, args, 2, 3); code >= 0 {
 		return code
 	}
+	if err := checkClientTarget(c.positional[0]); err != nil {
+		return c.usageErr(name, err)
+	}
 	host, port, err := session.SplitTarget(c.positional[0], 69, false)
 	if err != nil {
 		return c.usageErr(name, err)
