@@ -169,6 +169,7 @@ type socketTool struct {
 	shown   []netinfo.Socket
 	loaded  bool
 	loading bool
+	again   bool // asked to refresh while loading: read again after
 }
 
 func (t *toolsTab) newSocketTool() *socketTool {
@@ -202,9 +203,11 @@ func (t *toolsTab) newSocketTool() *socketTool {
 
 func (st *socketTool) refresh() {
 	if st.loading {
+		// Read again when this one is done: the options may have changed.
+		st.again = true
 		return
 	}
-	st.loaded, st.loading = true, true
+	st.loaded, st.loading, st.again = true, true, false
 	opts := netinfo.SocketOptions{ListeningOnly: st.listening.Checked}
 	st.status.info(tr("Reading the sockets…"))
 	go func() {
@@ -213,6 +216,10 @@ func (st *socketTool) refresh() {
 		tbl, err := netinfo.ListSockets(ctx, opts)
 		uiDo(func() {
 			st.loading = false
+			if st.again {
+				st.refresh()
+				return
+			}
 			if errors.Is(err, netinfo.ErrNotSupported) {
 				st.all = netinfo.SocketTable{}
 				st.apply()

@@ -569,3 +569,28 @@ func TestToolsSocketsShowOurListener(t *testing.T) {
 	})
 	eventually(t, "all sockets", func() bool { return !st.loading && len(st.all.Sockets) > 0 })
 }
+
+// TestToolsSocketsOptionChangedWhileLoading: unticking "Listening only"
+// while the list is still being read reads it again, so the table matches
+// the box.
+func TestToolsSocketsOptionChangedWhileLoading(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the socket list is read from /proc/net on Linux")
+	}
+	_, tt := newToolsUI(t)
+	p := newPeer(t)
+	c, err := net.Dial("tcp", "127.0.0.1:"+p.port())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st := tt.sockets
+	onUI(func() {
+		st.listening.SetChecked(true)
+		tt.selectSection(st.content) // starts reading, listening only
+		st.listening.SetChecked(false)
+	})
+	eventually(t, "our connection listed", func() bool {
+		return !st.loading && tableHas(st.table, c.LocalAddr().String(), "ESTABLISHED")
+	})
+}
