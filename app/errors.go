@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/netdebug/netdebug/netcore/codec"
 	"github.com/netdebug/netdebug/netcore/framing"
@@ -17,7 +18,7 @@ var errorKinds = []struct {
 }{
 	{session.ErrInvalidAddress, i18nKey("Invalid address")},
 	{session.ErrAddrInUse, i18nKey("Port already in use")},
-	{session.ErrAddrNotLocal, i18nKey("Not an address of this computer")},
+	{session.ErrAddrNotLocal, i18nKey("Address not available")},
 	{session.ErrPermission, i18nKey("Permission denied")},
 	{session.ErrRefused, i18nKey("Connection refused")},
 	{session.ErrTimeout, i18nKey("Timed out")},
@@ -38,15 +39,41 @@ var errorKinds = []struct {
 }
 
 // errorText is what the UI shows for err: a translated phrase naming the
-// kind of problem, then netcore's detailed message.
+// kind of problem, then netcore's detailed message without the words that
+// phrase already says ("Invalid address: port 0 is out of range", not
+// "Invalid address: invalid address: port 0 ...").
 func errorText(err error) string {
 	if err == nil {
 		return ""
 	}
 	for _, k := range errorKinds {
 		if errors.Is(err, k.err) {
-			return tr(k.phrase) + ": " + err.Error()
+			detail := withoutKind(err.Error(), k.err.Error(), k.phrase)
+			if detail == "" {
+				return tr(k.phrase)
+			}
+			return tr(k.phrase) + ": " + detail
 		}
 	}
 	return err.Error()
+}
+
+// withoutKind drops from msg, a chain of ": "-separated parts, every part
+// that is just the sentinel's text or the (English) phrase, and the
+// sentinel's words where they open a part ("invalid hex at position 2"
+// becomes "at position 2"). Case is ignored; a message that would be left
+// empty is returned as "".
+func withoutKind(msg, sentinel, phrase string) string {
+	parts := strings.Split(msg, ": ")
+	kept := parts[:0]
+	for _, p := range parts {
+		switch {
+		case strings.EqualFold(p, sentinel), strings.EqualFold(p, phrase):
+			continue
+		case len(p) > len(sentinel) && strings.EqualFold(p[:len(sentinel)], sentinel) && p[len(sentinel)] == ' ':
+			p = p[len(sentinel)+1:]
+		}
+		kept = append(kept, p)
+	}
+	return strings.Join(kept, ": ")
 }

@@ -38,6 +38,12 @@ type tcpClientTab struct {
 	auto       *automationPanel
 }
 
+// tcpClientMessages are texts the TCP client session puts in events, which
+// the tab passes through tr (like runtimeMessages).
+var tcpClientMessages = []string{
+	i18nKey("reconnecting stopped"),
+}
+
 // Tab order: 10 TCP client, 20 TCP server, 30 UDP, 40 chat, 50 TFTP client,
 // 60 TFTP server, 70 tools.
 func init() { registerTab(10, (*appUI).newTCPClientTab) }
@@ -238,7 +244,9 @@ func (t *tcpClientTab) onControl(events []session.Event) {
 			} else {
 				t.status.info(trf("Disconnected: {{.Reason}}", map[string]any{"Reason": tr(ev.Msg)}))
 			}
-			if !t.reconnect.Checked {
+			// Disconnected: the client gave up (reconnect off when the
+			// connection ended, or turned off while reconnecting).
+			if !t.reconnect.Checked || t.client.State() == session.Disconnected {
 				c := t.client
 				t.client = nil
 				t.periodic.stop()

@@ -246,3 +246,45 @@ func TestTCPClientTabPeerGoneWhileChoosingAFile(t *testing.T) {
 		return strings.Contains(tc.sender.label.Text, tr("connect first"))
 	})
 }
+
+// TestTCPClientTabPortZeroSaysItOnce: the status names the problem once;
+// it used to read "Invalid address: invalid address: port 0 ...".
+func TestTCPClientTabPortZeroSaysItOnce(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	onUI(func() {
+		tc.host.SetText("127.0.0.1")
+		tc.port.SetText("0")
+		test.Tap(tc.connectBtn)
+	})
+	onUI(func() {
+		if want := tr("Invalid address") + ": port 0 is out of range (1–65535)"; tc.status.Text != want {
+			t.Errorf("status %q, want %q", tc.status.Text, want)
+		}
+	})
+}
+
+// TestTCPClientTabReconnectTurnedOff: unticking Auto-reconnect while the
+// tab waits to reconnect returns it to Connect and says reconnecting
+// stopped; it used to keep showing Disconnect with sending disabled.
+func TestTCPClientTabReconnectTurnedOff(t *testing.T) {
+	u, _ := newTestUI(t)
+	tc := u.tcpClient
+	p := newPeer(t)
+	onUI(func() { tc.reconnect.SetChecked(true) })
+	connectTab(t, tc, p.port())
+	p.ln.Close() // nothing to reconnect to
+	p.dropAll()
+	eventually(t, "reconnecting", func() bool {
+		return tc.client != nil && tc.client.State() == session.Reconnecting &&
+			strings.Contains(tc.status.Text, tr("closed by peer")) && tc.connectBtn.Text == tr("Disconnect")
+	})
+	onUI(func() { tc.reconnect.SetChecked(false) })
+	eventually(t, "back to Connect", func() bool {
+		return tc.client == nil && tc.connectBtn.Text == tr("Connect") && tc.cancelDial == nil &&
+			strings.Contains(tc.status.Text, tr("reconnecting stopped"))
+	})
+	// The tab can connect again.
+	p2 := newPeer(t)
+	connectTab(t, tc, p2.port())
+}

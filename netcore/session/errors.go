@@ -30,6 +30,11 @@ var (
 // Explain turns an error from the net package into one that wraps the right
 // sentinel and says what went wrong with addr in plain words. Errors it does
 // not recognise are returned wrapped with the address.
+//
+// Where a message repeats its sentinel's meaning, it does so as one
+// ": "-separated part ("10.0.0.9:80: connection reset by peer"), so a
+// UI that leads with its own translated name for the sentinel can drop that
+// part instead of saying the same thing twice.
 func Explain(err error, addr string) error {
 	if err == nil {
 		return nil
@@ -46,25 +51,25 @@ func Explain(err error, addr string) error {
 		return explainedBy(err, ErrTimeout, "%s did not answer in time", addr)
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsTimeout {
-			return explainedBy(err, ErrTimeout, "looking up %q timed out", dnsErr.Name)
+			return explainedBy(err, ErrTimeout, "looking up %q: timed out", dnsErr.Name)
 		}
 		return explainedBy(err, ErrHostNotFound, "the name %q could not be resolved", dnsErr.Name)
 	case isErrno(err, errConnRefused):
 		return explainedBy(err, ErrRefused, "nothing is listening on %s", addr)
 	case isErrno(err, errAddrInUse):
-		return explainedBy(err, ErrAddrInUse, "%s is already in use by another program", addr)
+		return explainedBy(err, ErrAddrInUse, "address already in use: another program is using %s", addr)
 	case isErrno(err, errAddrNotAvail):
 		return explainedBy(err, ErrAddrNotLocal, "%s is not an address of this computer", addr)
 	case isErrno(err, errAccess):
-		return explainedBy(err, ErrPermission, "%s: permission denied (ports below 1024 need administrator rights; broadcast needs SO_BROADCAST)", addr)
+		return explainedBy(err, ErrPermission, "%s: permission denied: ports below 1024 need administrator rights; broadcast needs SO_BROADCAST", addr)
 	case isErrno(err, errConnReset):
-		return explainedBy(err, ErrReset, "%s reset the connection", addr)
+		return explainedBy(err, ErrReset, "%s: connection reset by peer", addr)
 	case isErrno(err, errNetUnreach), isErrno(err, errHostUnreach):
 		return explainedBy(err, ErrUnreachable, "%s cannot be reached from this computer", addr)
 	case isErrno(err, errMsgSize):
 		return explainedBy(err, ErrTooLarge, "%s: message too long for one datagram", addr)
 	case errors.Is(err, net.ErrClosed):
-		return explainedBy(err, ErrClosed, "%s: the connection is closed", addr)
+		return explainedBy(err, ErrClosed, "%s: connection closed", addr)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

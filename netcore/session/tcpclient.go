@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,7 +47,15 @@ type TCPClientConfig struct {
 	// ReadBuffer is the starting read size (default 64 KiB; it grows
 	// under load).
 	ReadBuffer int
+	// WriteTimeout bounds each write (default 10 s, as for the TCP
+	// server's clients), so a peer that stops reading fails a send with
+	// ErrTimeout instead of blocking it for ever.
+	WriteTimeout time.Duration
 }
+
+// defaultWriteTimeout is how long a write may wait for a peer that does not
+// read, unless the configuration says otherwise.
+const defaultWriteTimeout = 10 * time.Second
 
 // TCPClient is one outgoing TCP connection.
 type TCPClient struct {
@@ -55,6 +64,8 @@ type TCPClient struct {
 	counters  counters
 	state     atomic.Int32
 	reconnect atomic.Bool
+	// reconnectOff wakes a reconnect wait when SetReconnect turns it off.
+	reconnectOff chan struct{}
 
 	mu      sync.Mutex
 	conn    net.Conn
@@ -91,10 +102,13 @@ func NewTCPClient(cfg TCPClientConfig, h Handler) (*TCPClient, error) {
 	if cfg.ReadBuffer <= 0 {
 		cfg.ReadBuffer = 64 << 10
 	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = defaultWriteTimeout
+	}
 	if h == nil {
 		h = func(Event) {}
 	}
-	c := &TCPClient{cfg: cfg, handler: h, framing: cfg.Framing}
+	c := &TCPClient{cfg: cfg, handler: h, framing: cfg.Framing, reconnectOff: make(chan struct{}, 1)}
 	c.reconnect.Store(cfg.Reconnect)
 	return c, nil
 }
@@ -128,7 +142,18 @@ func (c *TCPClient) Stats() Stats { return c.counters.snapshot() }
 func (c *TCPClient) ResetStats() { c.counters.reset() }
 
 // SetReconnect turns automatic reconnect on or off, also while connected.
-func (c *TCPClient) SetReconnect(on bool) { c.reconnect.Store(on) }
+// Turning it off while reconnecting stops at once (an attempt already
+// dialling finishes first): the client reports a Closed event with Msg
+// "reconnecting stopped" and is Disconnected.
+func (c *TCPClient) SetReconnect(on bool) {
+	c.reconnect.Store(on)
+	if !on {
+		select {
+		case c.reconnectOff <- struct{}{}:
+		default:
+		}
+	}
+}
 
 // SetFraming changes how received bytes are split, from the next read on.
 func (c *TCPClient) SetFraming(f framing.Config) error {
@@ -196,12 +221,17 @@ func (c *TCPClient) Connect(ctx context.Context) error {
 
 func (c *TCPClient) dial(ctx, life context.Context) (net.Conn, error) {
 	d := net.Dialer{Timeout: c.cfg.ConnectTimeout}
+	var local string
 	if c.cfg.LocalAddress != "" {
 		la, err := localTCPAddr(c.cfg.LocalAddress)
 		if err != nil {
 			return nil, err
 		}
 		d.LocalAddr = la
+		local = la.IP.String()
+		if la.Port != 0 {
+			local = la.String()
+		}
 	}
 	dctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -212,6 +242,12 @@ func (c *TCPClient) dial(ctx, life context.Context) (net.Conn, error) {
 		if life.Err() != nil || ctx.Err() != nil {
 			return nil, Explain(context.Canceled, c.cfg.Address)
 		}
+		// Binding the local address failed (not an address of this
+		// computer, port in use): the error is about that address.
+		var se *os.SyscallError
+		if local != "" && errors.As(err, &se) && se.Syscall == "bind" {
+			return nil, Explain(err, local)
+		}
 		return nil, Explain(err, c.cfg.Address)
 	}
 	return conn, nil
@@ -219,9 +255,13 @@ func (c *TCPClient) dial(ctx, life context.Context) (net.Conn, error) {
 
 // serve owns one connection at a time: it reads until the connection ends,
 // then reconnects if asked to, until Close.
+//
+// The state changes before the Closed event that announces it, so a handler
+// (or a UI reading State after the event) sees Disconnected exactly when the
+// client has given up: after Close, after a loss with reconnect off, and
+// after reconnecting was turned off (Msg "reconnecting stopped").
 func (c *TCPClient) serve(life context.Context, conn net.Conn, reader *streamReader) {
 	defer c.wg.Done()
-	defer c.state.Store(int32(Disconnected))
 	for {
 		// Close cancels life; that must unblock the read below.
 		stopClose := context.AfterFunc(life, func() { conn.Close() })
@@ -234,6 +274,7 @@ func (c *TCPClient) serve(life context.Context, conn net.Conn, reader *streamRea
 		switch {
 		case life.Err() != nil:
 			ev.Msg = "closed"
+			c.state.Store(int32(Disconnected))
 			c.handler(ev)
 			return
 		case isPeerClose(err):
@@ -242,28 +283,36 @@ func (c *TCPClient) serve(life context.Context, conn net.Conn, reader *streamRea
 			ev.Err = Explain(err, c.cfg.Address)
 			ev.Msg = ev.Err.Error()
 		}
+		again := c.reconnect.Load()
+		if again {
+			c.state.Store(int32(Reconnecting))
+		} else {
+			c.state.Store(int32(Disconnected))
+		}
 		c.handler(ev)
-		if !c.reconnect.Load() {
+		if !again {
 			return
 		}
-		c.state.Store(int32(Reconnecting))
 		var ok bool
 		conn, ok = c.redial(life)
 		if !ok {
+			c.state.Store(int32(Disconnected))
+			if life.Err() == nil {
+				// Reconnect was turned off: say so, or whoever shows the
+				// state would wait for a reconnect that never comes.
+				c.handler(Event{Kind: Closed, Time: time.Now(), Peer: c.cfg.Address, Msg: "reconnecting stopped"})
+			}
 			return
 		}
 		reader = c.attach(conn)
 	}
 }
 
+// redial connects again every ReconnectDelay until it succeeds, life ends,
+// or reconnect is turned off.
 func (c *TCPClient) redial(life context.Context) (net.Conn, bool) {
 	for attempt := 1; ; attempt++ {
-		select {
-		case <-life.Done():
-			return nil, false
-		case <-time.After(c.cfg.ReconnectDelay):
-		}
-		if !c.reconnect.Load() {
+		if !c.waitReconnect(life) {
 			return nil, false
 		}
 		c.handler(Event{Kind: Info, Time: time.Now(), Peer: c.cfg.Address, Msg: fmt.Sprintf("reconnecting (attempt %d)", attempt)})
@@ -276,6 +325,25 @@ func (c *TCPClient) redial(life context.Context) (net.Conn, bool) {
 		}
 		c.handler(Event{Kind: Error, Time: time.Now(), Peer: c.cfg.Address, Err: err})
 	}
+}
+
+// waitReconnect waits ReconnectDelay; false when life ends or reconnect is
+// (or gets) turned off first.
+func (c *TCPClient) waitReconnect(life context.Context) bool {
+	timer := time.NewTimer(c.cfg.ReconnectDelay)
+	defer timer.Stop()
+	for c.reconnect.Load() {
+		select {
+		case <-life.Done():
+			return false
+		case <-c.reconnectOff:
+			// Loop: a stale wake-up from an earlier "off" while reconnect
+			// is on again changes nothing.
+		case <-timer.C:
+			return c.reconnect.Load()
+		}
+	}
+	return false
 }
 
 // attach makes conn the current connection, so Send works as soon as
@@ -306,15 +374,22 @@ func (c *TCPClient) detach() {
 
 // Send writes b and reports it as a Sent event. The event keeps b, so the
 // caller must not change it afterwards.
+//
+// A peer that does not read makes Send fail with ErrTimeout after
+// WriteTimeout; part of b may have been sent by then.
 func (c *TCPClient) Send(b []byte) error {
-	if err := c.write(b); err != nil {
+	if err := c.write(context.Background(), b); err != nil {
 		return err
 	}
 	c.handler(Event{Kind: Sent, Time: time.Now(), Peer: c.cfg.Address, Data: b})
 	return nil
 }
 
-func (c *TCPClient) write(b []byte) error {
+// write sends b within WriteTimeout. When ctx ends first, a blocked write
+// is cut short (its deadline moves to the past) and the error wraps
+// ctx.Err(); the next write sets a fresh deadline, so the connection stays
+// usable.
+func (c *TCPClient) write(ctx context.Context, b []byte) error {
 	c.mu.Lock()
 	conn := c.conn
 	c.mu.Unlock()
@@ -322,24 +397,49 @@ func (c *TCPClient) write(b []byte) error {
 		return fmt.Errorf("%w: connect to %s first", ErrNotConnected, c.cfg.Address)
 	}
 	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return Explain(err, c.cfg.Address)
+	}
+	_ = conn.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+	var interrupted chan struct{}
+	stop := func() bool { return true }
+	if ctx.Done() != nil {
+		interrupted = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			defer close(interrupted)
+			_ = conn.SetWriteDeadline(time.Unix(1, 0))
+		})
+	}
 	n, err := conn.Write(b)
-	c.writeMu.Unlock()
+	if !stop() {
+		// The interrupt started: let it finish before the next write sets
+		// its own deadline, which it must not overwrite.
+		<-interrupted
+	}
 	if n > 0 {
 		c.counters.tx(n)
 	}
-	if err != nil {
-		return Explain(err, c.cfg.Address)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded):
+		return Explain(ctx.Err(), c.cfg.Address)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return explainedBy(err, ErrTimeout, "%s took no data for %v: the peer is not reading, or the network is stalled", c.cfg.Address, c.cfg.WriteTimeout)
 	}
-	return nil
+	return Explain(err, c.cfg.Address)
 }
 
 // SendFile streams r to the peer with progress, until EOF or ctx is
 // cancelled. The file's bytes count as sent traffic but are not reported as
 // Sent events (a large file would flood the log); Info events mark the
-// start and the end.
+// start and the end. Cancelling ctx also cuts short a write blocked on a
+// peer that does not read; such a write fails on its own after
+// WriteTimeout.
 func (c *TCPClient) SendFile(ctx context.Context, name string, r io.Reader, total int64, progress Progress) (int64, error) {
 	c.handler(Event{Kind: Info, Time: time.Now(), Peer: c.cfg.Address, Msg: fmt.Sprintf("sending file %s (%s)", name, sizeText(total))})
-	n, err := SendStream(ctx, r, total, 64<<10, 0, c.write, progress)
+	n, err := SendStream(ctx, r, total, 64<<10, 0, func(b []byte) error { return c.write(ctx, b) }, progress)
 	c.reportFileEnd(name, n, err)
 	return n, err
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -387,5 +388,215 @@ func TestSendFileProgressAndCancel(t *testing.T) {
 	c.Close()
 	if n := <-got; n != int64(len(data)) {
 		t.Fatalf("server got %d", n)
+	}
+}
+
+// silentPeer accepts one connection and never reads from it, so writes to
+// it block once the socket buffers are full. release closes it.
+func silentPeer(t *testing.T) (addr string, release func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			conns <- c
+		}
+		close(conns)
+	}()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			ln.Close()
+			for c := range conns {
+				c.Close()
+			}
+		})
+	}
+	t.Cleanup(release)
+	return ln.Addr().String(), release
+}
+
+// within runs f and fails the test if it has not returned after limit; the
+// peer is released then so that f can end.
+func within(t *testing.T, limit time.Duration, release func(), f func() error) (error, time.Duration) {
+	t.Helper()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err, time.Since(start)
+	case <-time.After(limit):
+		release()
+		<-done
+		t.Fatalf("still blocked after %v", limit)
+		return nil, 0
+	}
+}
+
+// TestTCPClientWriteTimeout: a peer that stops reading fails a send with
+// ErrTimeout after WriteTimeout; it used to block Send for ever.
+func TestTCPClientWriteTimeout(t *testing.T) {
+	addr, release := silentPeer(t)
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr, WriteTimeout: 300 * time.Millisecond}, nil)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	big := make([]byte, 64<<20) // more than loopback socket buffers hold
+	err, took := within(t, 10*time.Second, release, func() error { return c.Send(big) })
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), "not reading") {
+		t.Fatalf("err = %v; want ErrTimeout naming %s", err, addr)
+	}
+	if took < 250*time.Millisecond {
+		t.Fatalf("gave up after %v, before the write timeout", took)
+	}
+	if c.Stats().TxBytes == 0 {
+		t.Fatal("the bytes that did go out are not counted")
+	}
+	// The connection stays usable: the next write gets a fresh deadline.
+	if c.State() != Online {
+		t.Fatalf("state %v", c.State())
+	}
+}
+
+// TestTCPClientSendFileCancelWhileBlocked: cancelling a file send cuts
+// short a write blocked on a peer that does not read, long before the write
+// timeout.
+func TestTCPClientSendFileCancelWhileBlocked(t *testing.T) {
+	addr, release := silentPeer(t)
+	rec := newRecorder()
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr, WriteTimeout: time.Minute}, rec.handle)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var last atomic.Int64
+	stalled := make(chan struct{})
+	go func() {
+		// Cancel once the progress has stopped moving: the write is blocked.
+		prev := int64(-1)
+		for ctx.Err() == nil {
+			time.Sleep(500 * time.Millisecond)
+			n := last.Load()
+			if n == prev { // progress is only reported after a write returns
+				close(stalled)
+				cancel()
+				return
+			}
+			prev = n
+		}
+	}()
+	var n int64
+	err, _ := within(t, 20*time.Second, release, func() error {
+		var err error
+		n, err = c.SendFile(ctx, "big", io.LimitReader(zeros{}, 1<<30), 1<<30, func(sent, _ int64) { last.Store(sent) })
+		return err
+	})
+	select {
+	case <-stalled:
+	default:
+		t.Fatalf("the send ended before it blocked: %v", err)
+	}
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrCancelled) {
+		t.Fatalf("err = %v; want cancelled", err)
+	}
+	if n <= 0 || n >= 1<<30 {
+		t.Fatalf("sent %d", n)
+	}
+	rec.waitFor(t, "the cancel in the log", func(evs []Event, _ []byte) bool {
+		for _, ev := range evs {
+			if ev.Kind == Info && strings.Contains(ev.Msg, "cancelled") {
+				return true
+			}
+		}
+		return false
+	})
+	// A cancelled write leaves no stale deadline behind: the next write
+	// waits for its own timeout, not zero.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	err, took := within(t, 10*time.Second, release, func() error { return c.write(ctx2, make([]byte, 1<<20)) })
+	if !errors.Is(err, context.DeadlineExceeded) || took < 250*time.Millisecond {
+		t.Fatalf("next write: %v after %v", err, took)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
+
+// TestTCPClientReconnectTurnedOff: turning reconnect off while the client
+// waits to reconnect stops it at once, with a Closed event saying so and
+// the state Disconnected; it used to stop silently.
+func TestTCPClientReconnectTurnedOff(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			ln.Close() // no one to reconnect to
+			c.Close()
+		}
+	}()
+	rec := newRecorder()
+	c, _ := NewTCPClient(TCPClientConfig{Address: addr, Reconnect: true, ReconnectDelay: time.Hour}, rec.handle)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec.waitFor(t, "the connection lost", hasKind(Closed))
+	if c.State() != Reconnecting {
+		t.Fatalf("state %v", c.State())
+	}
+	c.SetReconnect(false)
+	rec.waitFor(t, "reconnecting stopped", func(evs []Event, _ []byte) bool {
+		last := evs[len(evs)-1]
+		return last.Kind == Closed && last.Msg == "reconnecting stopped" && last.Err == nil
+	})
+	if c.State() != Disconnected {
+		t.Fatalf("state %v", c.State())
+	}
+	// A stale "off" does not cut the next wait short once it is on again.
+	c2, _ := NewTCPClient(TCPClientConfig{Address: addr, Reconnect: true, ReconnectDelay: 300 * time.Millisecond}, nil)
+	c2.SetReconnect(false)
+	c2.SetReconnect(true)
+	start := time.Now()
+	if !c2.waitReconnect(context.Background()) || time.Since(start) < 250*time.Millisecond {
+		t.Fatalf("wait after off and on: %v", time.Since(start))
+	}
+}
+
+// TestTCPClientLocalAddressNotLocal: a local address that is not on this
+// computer is named in the error, not the remote address.
+func TestTCPClientLocalAddressNotLocal(t *testing.T) {
+	remote := echoServer(t)
+	c, err := NewTCPClient(TCPClientConfig{Address: remote, LocalAddress: "192.0.2.77"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Connect(context.Background())
+	if !errors.Is(err, ErrAddrNotLocal) {
+		t.Skipf("binding 192.0.2.77 did not fail with EADDRNOTAVAIL here: %v", err)
+	}
+	if !strings.Contains(err.Error(), "192.0.2.77") || strings.Contains(err.Error(), remote) {
+		t.Fatalf("err = %q; want it to name the local address 192.0.2.77, not %s", err, remote)
+	}
+	// A local port in use is the local address's problem too.
+	busy, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer busy.Close()
+	c2, _ := NewTCPClient(TCPClientConfig{Address: remote, LocalAddress: busy.Addr().String()}, nil)
+	err = c2.Connect(context.Background())
+	if !errors.Is(err, ErrAddrInUse) || !strings.Contains(err.Error(), busy.Addr().String()) || strings.Contains(err.Error(), remote) {
+		t.Fatalf("err = %v; want ErrAddrInUse naming %s", err, busy.Addr())
 	}
 }
