@@ -483,7 +483,12 @@ func (t *tftpTab) finish(dir tftp.Direction, server, remote, path string, res *t
 		t.copySum.Show()
 	case errors.Is(err, context.Canceled), errors.Is(err, tftp.ErrCancelled):
 		t.progress.Finish(false, tr("cancelled"))
-		t.status.info(tr("Cancelled; the server was told and no partial file was kept"))
+		if dir == tftp.Download {
+			t.status.info(tr("Cancelled; the server was told and no partial file was kept"))
+		} else {
+			// Whether the server keeps what it received is up to the server.
+			t.status.info(tr("Cancelled; the server was told to stop (it may keep what it received)"))
+		}
 		rec.Error = tr("cancelled")
 	default:
 		t.progress.Finish(false, "")
