@@ -227,3 +227,17 @@ func TestReplyLimit(t *testing.T) {
 		t.Fatal("not allowed again in the next second")
 	}
 }
+
+// TestSecondsFlag: --timeout takes 3 as well as 3s, and says what it wants
+// otherwise.
+func TestSecondsFlag(t *testing.T) {
+	var f secondsFlag
+	for in, want := range map[string]time.Duration{"3": 3 * time.Second, "3s": 3 * time.Second, "0": 0, "2m": 2 * time.Minute} {
+		if err := f.Set(in); err != nil || time.Duration(f) != want {
+			t.Errorf("%q: %v, %v", in, time.Duration(f), err)
+		}
+	}
+	if err := f.Set("soon"); err == nil || !strings.Contains(err.Error(), "seconds") {
+		t.Errorf("bad value: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,8 @@ func (c *cli) tftpTransfer(verb string, args []string) int {
 	fs := c.flags(name, positional+" [options]", about)
 	blksize := fs.Int("blksize", tftp.DefaultClientBlockSize, "block size to ask for (8–65464)")
 	window := fs.Int("windowsize", 8, "blocks per window to ask for (RFC 7440; 1 = lock-step)")
-	timeout := fs.Duration("timeout", 0, "retransmit timeout to ask for (whole seconds, 1s–255s; 0 = adaptive, measured from the round trip)")
+	timeout := new(time.Duration)
+	fs.Var((*secondsFlag)(timeout), "timeout", "retransmit timeout to ask for, in whole seconds (3 or 3s; 1–255; 0 = adaptive, measured from the round trip)")
 	retries := fs.Int("retries", 5, "timeouts in a row before giving up")
 	mode := fs.String("mode", "octet", "octet or netascii")
 	noOptions := fs.Bool("no-options", false, "send plain RFC 1350 requests (no blksize, tsize, timeout, windowsize)")
@@ -255,4 +257,23 @@ func (c *cli) tftpServe(args []string) int {
 	srv.Shutdown(shutdownCtx)
 	<-ctxDone
 	return 0
+}
+
+// secondsFlag is a duration flag that also takes a bare number of seconds,
+// as TFTP's timeout option is counted ("--timeout 3" or "--timeout 3s").
+type secondsFlag time.Duration
+
+func (f *secondsFlag) String() string { return time.Duration(*f).String() }
+
+func (f *secondsFlag) Set(s string) error {
+	if n, err := strconv.Atoi(s); err == nil {
+		*f = secondsFlag(time.Duration(n) * time.Second)
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is neither seconds (3) nor a duration (3s)", s)
+	}
+	*f = secondsFlag(d)
+	return nil
 }
