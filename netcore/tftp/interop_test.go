@@ -3,6 +3,7 @@ package tftp
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -185,6 +186,36 @@ func TestRollover(t *testing.T) {
 				t.Fatalf("only %d packets: no rollover", res.Stats.PacketsReceived)
 			}
 			t.Logf("%s: %v, %.1f MB/s, %v", p.name, res.Duration.Round(time.Millisecond), res.Rate/1e6, res.Options)
+		})
+	}
+}
+
+// TestRolloverUpload sends 40 MB in 512-byte blocks to our server, so the
+// block numbers of an upload wrap past 65535 too, lock-step and windowed.
+func TestRolloverUpload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("40 MB transfers")
+	}
+	const size = 40 << 20
+	data := testData(size)
+	dir := servedDir(t, false)
+	addr := startServer(t, &Server{Root: dir, AllowUpload: true, Overwrite: true})
+	for _, w := range []int{1, 16} {
+		t.Run(fmt.Sprintf("ws%d", w), func(t *testing.T) {
+			c := testClient(addr)
+			c.BlockSize, c.WindowSize = 512, w
+			res, err := c.Upload(context.Background(), "big.bin", bytes.NewReader(data), size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Stats.PacketsSent < 65536 {
+				t.Fatalf("only %d packets: no rollover", res.Stats.PacketsSent)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "big.bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkBytes(t, got, data)
 		})
 	}
 }
