@@ -152,6 +152,13 @@ func (c *Chat) received(tr Transport, from netip.AddrPort, raw []byte, at time.T
 	if tr == TCP {
 		key = TCPKey(from)
 	}
+	return c.receivedOn(key, tr, from, raw, at)
+}
+
+// receivedOn records an incoming message from "from" on conversation key,
+// which a reconnected TCP peer keeps although its port changed. A missing
+// conversation is opened again with key's address.
+func (c *Chat) receivedOn(key string, tr Transport, from netip.AddrPort, raw []byte, at time.Time) bool {
 	c.mu.Lock()
 	cv := c.convs[key]
 	isNew := cv == nil
@@ -162,7 +169,11 @@ func (c *Chat) received(tr Transport, from netip.AddrPort, raw []byte, at time.T
 			c.notify(Change{Kind: StateChanged})
 			return false
 		}
-		cv = c.newConv(tr, from, "")
+		ap := from
+		if _, kap, err := ParseKey(key); err == nil {
+			ap = kap
+		}
+		cv = c.newConv(tr, ap, "")
 		if cv.Encoding == codec.UTF8 && looksGB(trimLineEnd(raw)) {
 			// The classic Windows assistants send GB2312: a first message
 			// that is not UTF-8 but is clean GB2312 sets the conversation

@@ -219,23 +219,31 @@ func (p *tcpPeer) closeConn() {
 // readLoop turns lines into messages.
 func (p *tcpPeer) readLoop(c *Chat, conn net.Conn) {
 	defer p.drop(c, conn)
+	// Lines go to the peer's conversation, whichever port this connection
+	// comes from (a reconnect keeps the conversation).
+	from := p.addr
+	if ta, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		from = unmapped(ta.AddrPort())
+	}
 	fr, _ := framing.New(framing.Config{Mode: framing.Delimiter, Delimiter: []byte{'\n'}, MaxFrame: maxLine})
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := conn.Read(buf)
 		for _, f := range fr.Push(buf[:n]) {
-			c.received(TCP, p.addr, f, time.Now())
+			c.receivedOn(p.key, TCP, from, f, time.Now())
 		}
 		if err != nil {
 			if rest := fr.Flush(); len(rest) > 0 {
-				c.received(TCP, p.addr, rest, time.Now())
+				c.receivedOn(p.key, TCP, from, rest, time.Now())
 			}
 			return
 		}
 	}
 }
 
-// acceptLoop takes TCP connections; each peer address is a conversation.
+// acceptLoop takes TCP connections; each peer address is a conversation,
+// and a peer that connects again from another port continues its
+// conversation when that has no connection.
 func (c *Chat) acceptLoop(r *runState) {
 	for {
 		conn, err := r.ln.Accept()
@@ -253,18 +261,75 @@ func (c *Chat) acceptLoop(r *runState) {
 		ap := unmapped(conn.RemoteAddr().(*net.TCPAddr).AddrPort())
 		key := TCPKey(ap)
 		c.mu.Lock()
-		if c.convs[key] == nil {
+		cv := c.convs[key]
+		if cv == nil {
+			cv = r.reconnecting(c, ap)
+		}
+		if cv == nil {
 			if len(c.convs) >= c.cfg.MaxConversations {
 				c.dropped++
 				c.mu.Unlock()
 				conn.Close()
 				continue
 			}
-			c.newConv(TCP, ap, "")
+			cv = c.newConv(TCP, ap, "")
+		}
+		key = cv.Key
+		peerAddr, canDial := ap, cv.Manual
+		if tr, kap, err := ParseKey(key); err == nil && tr == TCP {
+			// The peer keeps the conversation's address: a dialled one
+			// dials it again once this connection is gone.
+			peerAddr = kap
+		}
+		if !cv.Manual && cv.Addr != UDPKey(ap) {
+			// An accepted conversation shows where its peer is now.
+			cv.Addr = UDPKey(ap)
+			c.indexChanged()
 		}
 		c.mu.Unlock()
-		r.peer(c, key, ap, false).attach(c, conn)
+		r.peer(c, key, peerAddr, canDial).attach(c, conn)
 	}
+}
+
+// reconnecting finds the TCP conversation a connection from ap's IP
+// continues: a peer that reconnects comes from another port. Only a
+// conversation without a live connection qualifies (two programs on one
+// host connected at once are two conversations); the one the user dialled
+// is preferred, then the most recent. The caller holds mu; nil is none.
+func (r *runState) reconnecting(c *Chat, ap netip.AddrPort) *conv {
+	var best *conv
+	var bestTime time.Time
+	for _, cv := range c.convs {
+		if cv.Transport != TCP {
+			continue
+		}
+		tr, kap, err := ParseKey(cv.Key)
+		if err != nil || tr != TCP || kap.Addr() != ap.Addr().Unmap() {
+			continue
+		}
+		if p := r.peers[cv.Key]; p != nil && p.live() {
+			continue
+		}
+		at := cv.created
+		if n := len(cv.msgs); n > 0 && cv.msgs[n-1].Time.After(at) {
+			at = cv.msgs[n-1].Time
+		}
+		switch {
+		case best == nil,
+			cv.Manual && !best.Manual,
+			cv.Manual == best.Manual && at.After(bestTime),
+			cv.Manual == best.Manual && at.Equal(bestTime) && cv.Key < best.Key:
+			best, bestTime = cv, at
+		}
+	}
+	return best
+}
+
+// live reports whether the peer has a connection.
+func (p *tcpPeer) live() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.conn != nil
 }
 
 // parseEnc reads an announced encoding; "" is no preference.
