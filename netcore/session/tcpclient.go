@@ -385,7 +385,11 @@ func (c *TCPClient) Send(b []byte) error {
 	return nil
 }
 
-// write sends b within WriteTimeout. When ctx ends first, a blocked write
+// writeChunk is how much one write hands the socket before its deadline
+// is renewed.
+const writeChunk = 64 << 10
+
+// write sends b, failing when the peer takes no data for WriteTimeout. When ctx ends first, a blocked write
 // is cut short (its deadline moves to the past) and the error wraps
 // ctx.Err(); the next write sets a fresh deadline, so the connection stays
 // usable.
@@ -401,17 +405,39 @@ func (c *TCPClient) write(ctx context.Context, b []byte) error {
 	if err := ctx.Err(); err != nil {
 		return Explain(err, c.cfg.Address)
 	}
-	_ = conn.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+	// The deadline is renewed for every chunk, so WriteTimeout bounds a
+	// stall (no data taken), not how long a large send may take. dl guards
+	// the deadline between the chunks and the interrupt, which must win.
+	var (
+		dl  sync.Mutex
+		cut bool
+	)
 	var interrupted chan struct{}
 	stop := func() bool { return true }
 	if ctx.Done() != nil {
 		interrupted = make(chan struct{})
 		stop = context.AfterFunc(ctx, func() {
 			defer close(interrupted)
+			dl.Lock()
+			cut = true
 			_ = conn.SetWriteDeadline(time.Unix(1, 0))
+			dl.Unlock()
 		})
 	}
-	n, err := conn.Write(b)
+	var n int
+	var err error
+	for rest := b; len(rest) > 0 && err == nil; {
+		dl.Lock()
+		if !cut {
+			_ = conn.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+		}
+		dl.Unlock()
+		k := min(len(rest), writeChunk)
+		var m int
+		m, err = conn.Write(rest[:k])
+		n += m
+		rest = rest[m:]
+	}
 	if !stop() {
 		// The interrupt started: let it finish before the next write sets
 		// its own deadline, which it must not overwrite.

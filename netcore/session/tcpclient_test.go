@@ -438,6 +438,50 @@ func within(t *testing.T, limit time.Duration, release func(), f func() error) (
 	}
 }
 
+// TestTCPClientSlowReaderIsNotATimeout: WriteTimeout bounds a stall, not
+// a whole send. A peer that reads steadily but slowly takes a send that
+// lasts several timeouts.
+func TestTCPClientSlowReaderIsNotATimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	const size = 32 << 20
+	got := make(chan int, 1)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			got <- -1
+			return
+		}
+		defer conn.Close()
+		buf := make([]byte, 2<<20)
+		total := 0
+		for total < size {
+			time.Sleep(50 * time.Millisecond) // 2 MiB per 50 ms: 0.8 s in all
+			n, err := io.ReadAtLeast(conn, buf, 1)
+			total += n
+			if err != nil {
+				break
+			}
+		}
+		got <- total
+	}()
+	c, _ := NewTCPClient(TCPClientConfig{Address: ln.Addr().String(), WriteTimeout: 250 * time.Millisecond}, nil)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	if err := c.Send(make([]byte, size)); err != nil {
+		t.Fatalf("a slow but steady reader failed the send after %v: %v", time.Since(start), err)
+	}
+	if n := <-got; n != size {
+		t.Fatalf("the peer read %d of %d bytes", n, size)
+	}
+}
+
 // TestTCPClientWriteTimeout: a peer that stops reading fails a send with
 // ErrTimeout after WriteTimeout; it used to block Send for ever.
 func TestTCPClientWriteTimeout(t *testing.T) {
