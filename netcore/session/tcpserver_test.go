@@ -556,3 +556,38 @@ func TestTCPServerPerClientCaptureWriteError(t *testing.T) {
 		t.Fatalf("%d error events, want 1", k)
 	}
 }
+
+// TestTCPServerSlowReaderIsNotATimeout: the write timeout bounds a stall,
+// not a whole send, so a client that reads slowly but steadily takes a send
+// that lasts several timeouts.
+func TestTCPServerSlowReaderIsNotATimeout(t *testing.T) {
+	s := startServer(t, TCPServerConfig{WriteTimeout: 250 * time.Millisecond}, nil)
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	waitClients(t, s, 1)
+	const size = 32 << 20
+	got := make(chan int, 1)
+	go func() {
+		buf := make([]byte, 2<<20)
+		total := 0
+		for total < size {
+			time.Sleep(50 * time.Millisecond) // 2 MiB per 50 ms: 0.8 s in all
+			n, err := io.ReadAtLeast(c, buf, 1)
+			total += n
+			if err != nil {
+				break
+			}
+		}
+		got <- total
+	}()
+	start := time.Now()
+	if err := s.Send(s.Clients()[0].ID, make([]byte, size)); err != nil {
+		t.Fatalf("a slow but steady reader failed the send after %v: %v", time.Since(start), err)
+	}
+	if n := <-got; n != size {
+		t.Fatalf("the client read %d of %d bytes", n, size)
+	}
+}
