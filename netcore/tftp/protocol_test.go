@@ -33,11 +33,20 @@ func stranger(t *testing.T, addr netip.AddrPort, pkt []byte) (Packet, error) {
 func TestUnknownTIDClient(t *testing.T) {
 	data := testData(100 << 10)
 	reply := make(chan Packet, 1)
+	// The stranger speaks once the client has fixed the server's TID. A
+	// packet from the server's host that comes before the server's first
+	// one is taken for it, as RFC 1350 has it, which is not this test.
+	locked := make(chan struct{})
+	var once sync.Once
 	read := func(name string, rf io.ReaderFrom) error {
 		client := rf.(pintftp.OutgoingTransfer).RemoteAddr()
 		gate := make(chan struct{})
 		go func() {
 			defer close(gate)
+			select {
+			case <-locked:
+			case <-time.After(5 * time.Second):
+			}
 			p, err := stranger(t, client.AddrPort(), append(putACK(make([]byte, 4), 1)[:2:2], 0, 1, 'x'))
 			if err != nil {
 				t.Errorf("stranger got no answer: %v", err)
@@ -56,6 +65,11 @@ func TestUnknownTIDClient(t *testing.T) {
 	t.Cleanup(s.Shutdown)
 
 	cl := testClient(c.LocalAddr().String())
+	cl.OnEvent = func(e Event) {
+		if e.Kind == EventOptions {
+			once.Do(func() { close(locked) })
+		}
+	}
 	res := download(t, cl, "f", data)
 	p := <-reply
 	if p.Op != OpERROR || p.Code != CodeUnknownTID {
