@@ -113,9 +113,6 @@ func newSendQueue(onErr func(error)) *sendQueue {
 	return q
 }
 
-// close ends the queue's goroutine once the queued sends are done.
-func (q *sendQueue) close() { close(q.ch) }
-
 func (q *sendQueue) run() {
 	for s := range q.ch {
 		err := s.out(s.b)
@@ -235,9 +232,15 @@ type sendPath struct {
 	queue *sendQueue
 }
 
-func newSendPath(p prefs, f *framingControls, target func() (sender, error)) *sendPath {
+// newSendPath builds a tab's send path. queued carries sends off the UI
+// goroutine (TCP, where a write waits for the peer); without it a send goes
+// out at once (UDP, where a datagram never waits, so an oversize or
+// unroutable one is refused where it was typed).
+func newSendPath(p prefs, f *framingControls, target func() (sender, error), queued bool) *sendPath {
 	sp := &sendPath{box: newSendBox(p), payloads: newPayloadBuilder(), framing: f, target: target}
-	sp.queue = newSendQueue(sp.box.ShowError)
+	if queued {
+		sp.queue = newSendQueue(sp.box.ShowError)
+	}
 	sp.periodic = &periodicSender{box: sp.box}
 	sp.box.Preview = sp.payloads.preview
 	sp.box.OnSend = sp.send

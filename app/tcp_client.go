@@ -86,7 +86,7 @@ func (u *appUI) newTCPClientTab() tab {
 		}
 	})
 
-	t.out = newSendPath(t.p, t.framing, t.autoTarget)
+	t.out = newSendPath(t.p, t.framing, t.autoTarget, true)
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.SetSendEnabled(false)
 	t.sender = u.newFileSender(t.requireClient, func() (fileSend, error) {

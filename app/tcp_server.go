@@ -132,7 +132,7 @@ func (u *appUI) newTCPServerTab() tab {
 	})
 	t.toAll.SetChecked(true)
 
-	t.out = newSendPath(t.p, t.framing, t.autoTarget)
+	t.out = newSendPath(t.p, t.framing, t.autoTarget, true)
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.AddOption(t.toAll)
 	t.sender = u.newFileSender(t.requireTarget, func() (fileSend, error) {

@@ -140,11 +140,7 @@ func (u *appUI) newUDPTab() tab {
 	t.gap = widget.NewEntry()
 	t.gap.SetText(t.p.str("gap", "0"))
 
-	t.out = newSendPath(t.p, t.framing, t.autoTarget)
-	// A datagram never waits for the peer: send at once, so an oversize or
-	// unroutable datagram is refused where it was typed.
-	t.out.queue.close()
-	t.out.queue = nil
+	t.out = newSendPath(t.p, t.framing, t.autoTarget, false)
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.sender = u.newFileSender(t.requireOpen, t.bindFileSend)
 	t.capture = u.newCaptureControl(func(c *session.Capture) {

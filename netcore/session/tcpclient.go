@@ -389,10 +389,27 @@ func (c *TCPClient) Send(b []byte) error {
 // is renewed.
 const writeChunk = 64 << 10
 
-// write sends b, failing when the peer takes no data for WriteTimeout. When ctx ends first, a blocked write
-// is cut short (its deadline moves to the past) and the error wraps
-// ctx.Err(); the next write sets a fresh deadline, so the connection stays
-// usable.
+// writeChunked writes b in writeChunk pieces and calls renew before each,
+// so that a write deadline bounds a stall (no data taken) rather than how
+// long a large write may take. It returns the bytes written.
+func writeChunked(conn net.Conn, b []byte, renew func()) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		renew()
+		m, err := conn.Write(b[:min(len(b), writeChunk)])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		b = b[m:]
+	}
+	return n, nil
+}
+
+// write sends b, failing when the peer takes no data for WriteTimeout.
+// When ctx ends first, a blocked write is cut short (its deadline moves to
+// the past) and the error wraps ctx.Err(); the next write sets a fresh
+// deadline, so the connection stays usable.
 func (c *TCPClient) write(ctx context.Context, b []byte) error {
 	c.mu.Lock()
 	conn := c.conn
@@ -405,9 +422,8 @@ func (c *TCPClient) write(ctx context.Context, b []byte) error {
 	if err := ctx.Err(); err != nil {
 		return Explain(err, c.cfg.Address)
 	}
-	// The deadline is renewed for every chunk, so WriteTimeout bounds a
-	// stall (no data taken), not how long a large send may take. dl guards
-	// the deadline between the chunks and the interrupt, which must win.
+	// dl guards the deadline between the chunks' renewals and the
+	// interrupt, which must win.
 	var (
 		dl  sync.Mutex
 		cut bool
@@ -424,20 +440,13 @@ func (c *TCPClient) write(ctx context.Context, b []byte) error {
 			dl.Unlock()
 		})
 	}
-	var n int
-	var err error
-	for rest := b; len(rest) > 0 && err == nil; {
+	n, err := writeChunked(conn, b, func() {
 		dl.Lock()
 		if !cut {
 			_ = conn.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
 		}
 		dl.Unlock()
-		k := min(len(rest), writeChunk)
-		var m int
-		m, err = conn.Write(rest[:k])
-		n += m
-		rest = rest[m:]
-	}
+	})
 	if !stop() {
 		// The interrupt started: let it finish before the next write sets
 		// its own deadline, which it must not overwrite.

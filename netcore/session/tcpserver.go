@@ -249,21 +249,16 @@ func (s *TCPServer) serveClient(c *serverClient) {
 }
 
 // write sends b to one client, failing when the client takes no data for
-// the write timeout: the deadline is renewed for every writeChunk, so a
-// slow but steady reader can take a large send.
+// the write timeout (a slow but steady reader can take a large send).
 func (s *TCPServer) write(c *serverClient, b []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	for len(b) > 0 {
-		_ = c.conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-		n, err := c.conn.Write(b[:min(len(b), writeChunk)])
-		if n > 0 {
-			c.counters.tx(n)
-		}
-		if err != nil {
-			return Explain(err, c.addr)
-		}
-		b = b[n:]
+	n, err := writeChunked(c.conn, b, func() { _ = c.conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout)) })
+	if n > 0 {
+		c.counters.tx(n)
+	}
+	if err != nil {
+		return Explain(err, c.addr)
 	}
 	return nil
 }
