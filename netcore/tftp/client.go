@@ -160,13 +160,11 @@ func (t *clientTransfer) attempt(opts Options, fallback string) error {
 	if t.raddr.Addr().Is6() {
 		network = "udp6"
 	}
-	uc, err := net.ListenUDP(network, nil)
+	uc, err := openClientSocket(network, t.sink != nil)
 	if err != nil {
-		return fmt.Errorf("tftp: open socket: %w", err)
+		return err
 	}
 	defer uc.Close()
-	_ = uc.SetReadBuffer(1 << 20)
-	_ = uc.SetWriteBuffer(1 << 20)
 
 	rbuf := max(opts.BlockSize, DefaultBlockSize) + headerLen + 1
 	cfg := connConfig{retries: t.c.Retries, initialRTO: t.c.InitialRTO, minRTO: t.c.MinRTO, maxRTO: t.c.MaxRTO}

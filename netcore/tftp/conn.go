@@ -28,7 +28,7 @@ var errRepeat = errors.New("tftp: request repeated")
 // by both directions. It filters packets by transfer ID, keeps the retransmit
 // timer and records the trace.
 type conn struct {
-	uc      *net.UDPConn
+	uc      udpSocket
 	peer    netip.AddrPort
 	locked  bool // the peer's port (its TID) is known
 	rbuf    []byte
@@ -62,24 +62,28 @@ type connConfig struct {
 	initialRTO, minRTO, maxRTO time.Duration
 }
 
-func newConn(ctx context.Context, uc *net.UDPConn, peer netip.AddrPort, locked bool, rbufSize int, tr *tracker, cfg connConfig) *conn {
+func newConn(ctx context.Context, uc udpSocket, peer netip.AddrPort, locked bool, rbufSize int, tr *tracker, cfg connConfig) *conn {
 	c := &conn{uc: uc, peer: peer, locked: locked, rbuf: make([]byte, rbufSize), wbuf: make([]byte, 0, 512), tr: tr, retries: cfg.retries}
 	if c.retries <= 0 {
 		c.retries = DefaultRetries
 	}
 	c.rto.reset(cfg.initialRTO, cfg.minRTO, cfg.maxRTO)
-	if runtime.GOOS == "linux" {
+	if u, ok := uc.(*net.UDPConn); ok && runtime.GOOS == "linux" {
 		if peer.Addr().Is4() {
-			c.batch = ipv4.NewPacketConn(uc)
+			c.batch = ipv4.NewPacketConn(u)
 		} else {
-			c.batch = ipv6.NewPacketConn(uc)
+			c.batch = ipv6.NewPacketConn(u)
 		}
 	}
 	c.stop = context.AfterFunc(ctx, func() {
 		c.cause = context.Cause(ctx)
 		c.cancelled.Store(true)
 		// Wake a blocked read; recv sees the flag and stops.
-		_ = uc.SetReadDeadline(time.Unix(1, 0))
+		if w, ok := uc.(interrupter); ok {
+			w.interrupt()
+		} else {
+			_ = uc.SetReadDeadline(time.Unix(1, 0))
+		}
 	})
 	return c
 }

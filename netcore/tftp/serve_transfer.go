@@ -87,8 +87,8 @@ func (s *Server) handle(ctx context.Context, pc net.PacketConn, p Packet, from n
 		return
 	}
 	defer uc.Close()
-	_ = uc.SetReadBuffer(1 << 20)
-	_ = uc.SetWriteBuffer(1 << 20)
+	_ = uc.SetReadBuffer(socketBuffer)
+	_ = uc.SetWriteBuffer(socketBuffer)
 
 	bufSize := 2048
 	if p.Op == OpWRQ {
