@@ -19,9 +19,9 @@ import (
 // TFTP issue asks. blksize 1468 fills a 1500-byte Ethernet frame without IP
 // fragmentation. Measured against atftpd (TestCompareClients, 50 MB on
 // loopback, two runs): windowsize 1, 4, 8, 16, 32, 64 took about
-// 0.5-0.7, 0.26-0.32, 0.26-0.29, 0.21-0.25, 0.21-0.24, 0.21-0.24 s, so 8
-// is within 15-25% of the plateau that starts at 16; at 5% loss each way
-// (TestCompareClientsLossy, 2 MB) 4, 8 and 16 all took 1.1-1.3 s. Bigger
+// 0.40-0.44, 0.19-0.20, 0.15-0.17, 0.12-0.15, 0.12-0.14, 0.11-0.12 s, so 8
+// is within a fifth of the plateau that starts at 16; at 5% loss each way
+// (TestCompareClientsLossy, 2 MB) 4, 8, 16 and 32 all took 1.1-1.3 s. Bigger
 // windows mean bigger bursts into the small receive rings of embedded
 // stacks for a gain that only shows on loopback, so the default stays 8;
 // users can raise it.
@@ -160,7 +160,9 @@ func (t *clientTransfer) attempt(opts Options, fallback string) error {
 	if t.raddr.Addr().Is6() {
 		network = "udp6"
 	}
-	uc, err := openClientSocket(network, t.sink != nil)
+	// Downloads read a blocking socket where the OS has one; uploads keep
+	// the runtime's, whose sendmmsg(2) sends a window in one system call.
+	uc, err := openTransferSocket(network, netip.Addr{}, t.sink != nil)
 	if err != nil {
 		return err
 	}

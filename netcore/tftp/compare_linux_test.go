@@ -228,7 +228,7 @@ func TestCompareClients(t *testing.T) {
 	}
 	// What the blocking socket and its polling are worth.
 	equal = append(equal,
-		withSetting(ours("blksize 1468 ws 16, runtime poller", 1468, 16), &blockingDownloads, false),
+		withSetting(ours("blksize 1468 ws 16, runtime poller", 1468, 16), &blockingSockets, false),
 		withSetting(ours("blksize 1468 ws 16, no polling", 1468, 16), &spinMax, 0),
 	)
 	printTable(t, "Clients with equal options, 50 MB from atftpd on loopback", runInterleaved(t, equal, equalRuns))

@@ -75,20 +75,18 @@ func (s *Server) handle(ctx context.Context, pc net.PacketConn, p Packet, from n
 	if from.Addr().Is6() {
 		network = "udp6"
 	}
-	laddr := &net.UDPAddr{}
+	var bind netip.Addr
 	if local.IsValid() && !local.IsUnspecified() && local.Is4() == from.Addr().Is4() {
-		laddr.IP = local.AsSlice()
+		bind = local
 	}
-	uc, err := net.ListenUDP(network, laddr)
+	uc, err := openTransferSocket(network, bind, true)
 	if err != nil {
 		_, _ = pc.WriteTo(appendError(nil, CodeNotDefined, "server cannot open a socket"), net.UDPAddrFromAddrPort(from))
 		tr.emit(Event{Kind: EventStart})
-		tr.finish(0, nil, fmt.Errorf("tftp: open transfer socket: %w", err))
+		tr.finish(0, nil, err)
 		return
 	}
 	defer uc.Close()
-	_ = uc.SetReadBuffer(socketBuffer)
-	_ = uc.SetWriteBuffer(socketBuffer)
 
 	bufSize := 2048
 	if p.Op == OpWRQ {

@@ -8,7 +8,7 @@ import (
 )
 
 // udpSocket is what a transfer needs from its socket. *net.UDPConn is one;
-// on Linux a client download uses blockingSocket instead (sock_linux.go).
+// on Linux blockingSocket is another (sock_linux.go).
 type udpSocket interface {
 	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
 	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
@@ -23,23 +23,30 @@ type interrupter interface {
 	interrupt()
 }
 
-// blockingDownloads selects blockingSocket for client downloads where the OS
-// has it. The comparison benchmark turns it off to measure the difference.
-var blockingDownloads = true
+// blockingSockets selects blockingSocket where the OS has it. The
+// comparison benchmark turns it off to measure the difference.
+var blockingSockets = true
 
-// openClientSocket opens the socket for one client request, on an ephemeral
-// port (the client's TID).
-func openClientSocket(network string, download bool) (udpSocket, error) {
-	if download && blockingDownloads {
-		if s, err := listenBlocking(network == "udp6"); err == nil {
+// openTransferSocket opens the socket for one transfer on an ephemeral port
+// (the transfer ID) of local, or of every address when local is invalid.
+// With blocking set it is a blockingSocket where the OS has one: client
+// downloads and all server transfers. Otherwise, or if that fails, it is the
+// runtime's socket.
+func openTransferSocket(network string, local netip.Addr, blocking bool) (udpSocket, error) {
+	if blocking && blockingSockets {
+		if s, err := listenBlocking(network == "udp6", local); err == nil {
 			return s, nil
 		}
-		// A sandbox may refuse raw socket calls; the runtime's socket works
-		// everywhere.
+		// A sandbox may refuse raw socket calls, or the address may need a
+		// zone the runtime knows how to handle; its socket works everywhere.
 	}
-	u, err := net.ListenUDP(network, nil)
+	laddr := &net.UDPAddr{}
+	if local.IsValid() {
+		laddr.IP, laddr.Zone = local.AsSlice(), local.Zone()
+	}
+	u, err := net.ListenUDP(network, laddr)
 	if err != nil {
-		return nil, fmt.Errorf("tftp: open socket: %w", err)
+		return nil, fmt.Errorf("tftp: open transfer socket: %w", err)
 	}
 	_ = u.SetReadBuffer(socketBuffer)
 	_ = u.SetWriteBuffer(socketBuffer)

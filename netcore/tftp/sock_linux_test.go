@@ -9,12 +9,14 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // blockingPair opens a blocking socket and an ordinary peer on loopback.
 func blockingPair(t *testing.T, v6 bool) (*blockingSocket, *net.UDPConn, netip.AddrPort) {
 	t.Helper()
-	s, err := listenBlocking(v6)
+	s, err := listenBlocking(v6, netip.Addr{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,5 +233,73 @@ func TestBlockingSocketWaitsThroughPollAndSleep(t *testing.T) {
 	// Two long sleeps in a row: the budget shrank.
 	if s.spin >= spinMax && spinMax > 0 {
 		t.Fatalf("budget still %v after long sleeps", s.spin)
+	}
+}
+
+// A socket opened on a given address is bound to it (a server answers from
+// the address the request came to); a zoned IPv6 address is left to the
+// runtime's socket.
+func TestBlockingSocketBindsLocalAddress(t *testing.T) {
+	for _, a := range []string{"127.0.0.1", "::1"} {
+		local := netip.MustParseAddr(a)
+		s, err := listenBlocking(local.Is6(), local)
+		if err != nil {
+			if local.Is6() {
+				t.Logf("no IPv6 loopback here: %v", err)
+				continue
+			}
+			t.Fatal(err)
+		}
+		sa, err := unix.Getsockname(s.fd)
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got netip.Addr
+		switch sa := sa.(type) {
+		case *unix.SockaddrInet4:
+			got = netip.AddrFrom4(sa.Addr)
+		case *unix.SockaddrInet6:
+			got = netip.AddrFrom16(sa.Addr)
+		}
+		if got != local {
+			t.Fatalf("bound to %v, want %v", got, local)
+		}
+	}
+	if _, err := listenBlocking(true, netip.MustParseAddr("fe80::1%lo")); err == nil {
+		t.Fatal("a zoned address was accepted")
+	}
+	u, err := openTransferSocket("udp6", netip.MustParseAddr("fe80::1%nosuchif"), true)
+	if err == nil {
+		u.Close()
+		t.Fatal("a zone naming no interface opened a socket")
+	}
+}
+
+// Polling gives up at once while maxSpinners other reads poll, and
+// otherwise catches a datagram that comes within the budget.
+func TestBlockingSocketPollLimit(t *testing.T) {
+	s, peer, addr := blockingPair(t, false)
+	buf := make([]byte, 64)
+	s.spin = time.Second
+
+	spinners.Add(maxSpinners)
+	start := time.Now()
+	_, _, err := s.poll(buf)
+	spinners.Add(-maxSpinners)
+	if err != unix.EAGAIN || time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("poll with no free slot: %v after %v, want EAGAIN at once", err, time.Since(start))
+	}
+
+	go func() {
+		time.Sleep(5 * time.Millisecond)
+		peer.WriteToUDPAddrPort([]byte("p"), addr)
+	}()
+	n, _, err := s.poll(buf)
+	if err != nil || string(buf[:n]) != "p" {
+		t.Fatalf("poll: %q, %v", buf[:n], err)
+	}
+	if got := spinners.Load(); got != 0 {
+		t.Fatalf("%d polls still counted", got)
 	}
 }

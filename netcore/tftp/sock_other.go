@@ -2,12 +2,15 @@
 
 package tftp
 
-import "errors"
+import (
+	"errors"
+	"net/netip"
+)
 
-// blockingSocket exists on Linux only; elsewhere downloads use the runtime's
+// blockingSocket exists on Linux only; elsewhere transfers use the runtime's
 // socket.
 type blockingSocket struct{ udpSocket }
 
-func listenBlocking(v6 bool) (*blockingSocket, error) {
+func listenBlocking(v6 bool, local netip.Addr) (*blockingSocket, error) {
 	return nil, errors.ErrUnsupported
 }
