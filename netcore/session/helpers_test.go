@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"runtime"
 	"sync"
@@ -127,4 +128,20 @@ func settleGoroutines(t *testing.T, base int) {
 		buf = buf[:runtime.Stack(buf, true)]
 		t.Fatalf("goroutines: %d, baseline %d\n%s", n, base, buf)
 	}
+}
+
+// readSlowly reads up to size bytes from r at most 2 MiB per 50 ms (32 MiB
+// take 0.8 s) and returns how many it got before an error or size.
+func readSlowly(r io.Reader, size int) int {
+	buf := make([]byte, 2<<20)
+	total := 0
+	for total < size {
+		time.Sleep(50 * time.Millisecond)
+		n, err := io.ReadAtLeast(r, buf, 1)
+		total += n
+		if err != nil {
+			break
+		}
+	}
+	return total
 }

@@ -456,17 +456,7 @@ func TestTCPClientSlowReaderIsNotATimeout(t *testing.T) {
 			return
 		}
 		defer conn.Close()
-		buf := make([]byte, 2<<20)
-		total := 0
-		for total < size {
-			time.Sleep(50 * time.Millisecond) // 2 MiB per 50 ms: 0.8 s in all
-			n, err := io.ReadAtLeast(conn, buf, 1)
-			total += n
-			if err != nil {
-				break
-			}
-		}
-		got <- total
+		got <- readSlowly(conn, size)
 	}()
 	c, _ := NewTCPClient(TCPClientConfig{Address: ln.Addr().String(), WriteTimeout: 250 * time.Millisecond}, nil)
 	if err := c.Connect(context.Background()); err != nil {

@@ -570,19 +570,7 @@ func TestTCPServerSlowReaderIsNotATimeout(t *testing.T) {
 	waitClients(t, s, 1)
 	const size = 32 << 20
 	got := make(chan int, 1)
-	go func() {
-		buf := make([]byte, 2<<20)
-		total := 0
-		for total < size {
-			time.Sleep(50 * time.Millisecond) // 2 MiB per 50 ms: 0.8 s in all
-			n, err := io.ReadAtLeast(c, buf, 1)
-			total += n
-			if err != nil {
-				break
-			}
-		}
-		got <- total
-	}()
+	go func() { got <- readSlowly(c, size) }()
 	start := time.Now()
 	if err := s.Send(s.Clients()[0].ID, make([]byte, size)); err != nil {
 		t.Fatalf("a slow but steady reader failed the send after %v: %v", time.Since(start), err)

@@ -45,10 +45,13 @@ type blockingSocket struct {
 }
 
 const (
-	pollQuantum = 10 * time.Millisecond
-	noDeadline  = math.MaxInt64
-	spinMin     = 5 * time.Microsecond
+	noDeadline = math.MaxInt64
+	spinMin    = 5 * time.Microsecond
 )
+
+// pollQuantum is the longest a read sleeps before it looks at its deadline
+// again (a variable so that a test can take it away).
+var pollQuantum = 10 * time.Millisecond
 
 // spinMax is the most a read polls before it sleeps (see wait); zero on a
 // single CPU.

@@ -104,6 +104,11 @@ func TestBlockingSocketDeadline(t *testing.T) {
 // interrupt wakes a read that waits for a deadline an hour away, every later
 // read fails at once, and the socket can still send (the ERROR to the peer).
 func TestBlockingSocketInterrupt(t *testing.T) {
+	// With no kernel timeout to fall back on, only interrupt can wake the
+	// read in time.
+	saved := pollQuantum
+	pollQuantum = time.Hour
+	defer func() { pollQuantum = saved }()
 	s, peer, _ := blockingPair(t, false)
 	s.SetReadDeadline(time.Now().Add(time.Hour))
 	done := make(chan error, 1)
