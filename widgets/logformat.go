@@ -3,7 +3,6 @@ package widgets
 import (
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/netdebug/netdebug/netcore/codec"
@@ -37,83 +36,91 @@ func ParseDisplayMode(s string) DisplayMode {
 // and saved files show everything.
 const rowLimit = 512
 
-// lookaround is how many records back (and forward) the log looks for the
-// same stream when a character is split between records.
-const lookaround = 16
-
-// sameStream reports whether two records are consecutive pieces of one
-// byte stream, so a character split between them can be joined.
-func sameStream(a, b *Record) bool {
-	return a.Dir == b.Dir && a.Peer == b.Peer && (a.Dir == RX || a.Dir == TX)
-}
-
-// textView decodes records for display, joining characters split across
-// records of the same stream.
+// textView decodes records for display, carrying a character split between
+// records of one stream (peer and direction) from one to the next, the way a
+// stream decoder would, in any framing and however far apart the pieces are.
 type textView struct {
 	store *LogStore
 	enc   codec.Encoding
 }
 
-// joinWindow is how close in time two reads must be for a character split
-// between them to be joined: pieces of one burst, not a reply that came
-// later (whose first bytes would wrongly complete a binary tail).
-const joinWindow = 100 * time.Millisecond
+// chainDepth bounds how many records back a carried character is followed:
+// enough for a four-byte character that came one byte per read.
+const chainDepth = 4
+
+// tailWindow is how much of a record's end tail reads; codec.StreamTail
+// finds a sure character boundary within it in any real text.
+const tailWindow = 4096
 
 // joins reports whether tail (an incomplete character ending one record)
-// is completed by head (the start of the next): the character they make
-// must decode as a real one.
-func (t textView) joins(tail, head []byte) bool {
-	if len(tail) == 0 || len(head) == 0 {
+// is continued by next, the following record of the stream: the bytes make
+// a real character, or next is still part of one that is not done yet.
+// A tail that next does not continue (a binary reply ending in a lead byte,
+// then a new reply) is shown as U+FFFD in its own record.
+func (t textView) joins(tail, next []byte) bool {
+	if len(tail) == 0 || len(next) == 0 {
 		return false
 	}
-	b := append(append([]byte(nil), tail...), head[:min(len(head), 4)]...)
+	head := next[:min(len(next), 4)]
+	b := append(append([]byte(nil), tail...), head...)
 	d := codec.NewDecoder(t.enc)
-	s := d.Decode(b) + d.Flush()
+	s := d.Decode(b)
+	if d.Pending() == len(b) {
+		// Still one unfinished character: joined if it used all of next.
+		return len(head) == len(next)
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return r != utf8.RuneError
 }
 
-// carryIn returns the bytes at the end of the previous record of r's stream
-// that begin a character r finishes.
-func (t textView) carryIn(seq uint64, r *Record) []byte {
-	for back := uint64(1); back <= lookaround && back <= seq; back++ {
-		var carry []byte
-		found := false
-		ok := t.store.With(seq-back, func(prev *Record) {
-			if sameStream(prev, r) {
-				found = true
-				if r.Time.Sub(prev.Time) > joinWindow {
-					return
-				}
-				n := codec.IncompleteTail(t.enc, prev.Data)
-				if tail := prev.Data[len(prev.Data)-n:]; t.joins(tail, r.Data) {
-					carry = append(carry, tail...)
-				}
-			}
-		})
-		if !ok || found {
-			return carry
+// pendingTail is what the stream has left unfinished at the end of record
+// seq: the bytes of a character it began (or carried in) and did not end.
+func (t textView) pendingTail(seq uint64, depth int) []byte {
+	r, full, ok := t.store.PeekTail(seq, tailWindow)
+	if !ok {
+		return nil
+	}
+	n, sure := codec.StreamTail(t.enc, nil, r.Data)
+	if sure {
+		return r.Data[len(r.Data)-n:]
+	}
+	if full > len(r.Data) {
+		// No boundary near the end (a long run of double-byte text):
+		// decode the whole record, as a stream decoder would.
+		if r, _, ok = t.store.PeekTail(seq, full); !ok {
+			return nil
 		}
 	}
-	return nil
+	var carry []byte
+	if depth > 0 {
+		carry = t.carryIn(seq, &r, depth-1)
+	}
+	n, _ = codec.StreamTail(t.enc, carry, r.Data)
+	all := append(carry, r.Data...)
+	return all[len(all)-n:]
 }
 
-// continued reports whether the next record of the same stream will show
-// this record's incomplete last character (tail).
-func (t textView) continued(seq uint64, r *Record, tail []byte) bool {
-	for fwd := uint64(1); fwd <= lookaround; fwd++ {
-		same, joined := false, false
-		if !t.store.With(seq+fwd, func(next *Record) {
-			same = sameStream(next, r)
-			joined = same && next.Time.Sub(r.Time) <= joinWindow && t.joins(tail, next.Data)
-		}) {
-			return false
-		}
-		if same {
-			return joined
-		}
+// carryIn returns the bytes the previous record of r's stream hands to r:
+// its unfinished character, when r continues it.
+func (t textView) carryIn(seq uint64, r *Record, depth int) []byte {
+	if r.prev == 0 || !isStream(r.Dir) {
+		return nil
 	}
-	return false
+	tail := t.pendingTail(r.prev-1, depth)
+	if !t.joins(tail, r.Data) {
+		return nil
+	}
+	return tail
+}
+
+// continued reports whether the next record of r's stream takes r's
+// unfinished last character (tail) and shows it.
+func (t textView) continued(r *Record, tail []byte) bool {
+	if r.next == 0 {
+		return false
+	}
+	next, _, ok := t.store.Peek(r.next-1, 4)
+	return ok && t.joins(tail, next.Data)
 }
 
 // text decodes r's data (0 = all of it, else at most limit bytes); full is
@@ -129,14 +136,17 @@ func (t textView) text(seq uint64, r *Record, full, limit int) (s string, trunca
 	}
 	truncated = full - len(data)
 	d := codec.NewDecoder(t.enc)
-	carry := t.carryIn(seq, r)
+	carry := t.carryIn(seq, r, chainDepth)
 	var sb strings.Builder
 	if len(carry) > 0 {
 		sb.WriteString(d.Decode(carry))
 	}
 	sb.WriteString(d.Decode(data))
-	if truncated == 0 && d.Pending() > 0 && !t.continued(seq, r, data[max(0, len(data)-d.Pending()):]) {
-		sb.WriteString(d.Flush())
+	if truncated == 0 && d.Pending() > 0 {
+		all := append(carry, data...)
+		if !t.continued(r, all[len(all)-d.Pending():]) {
+			sb.WriteString(d.Flush())
+		}
 	}
 	return sb.String(), truncated
 }

@@ -31,7 +31,21 @@ type Record struct {
 	Dir  Direction
 	Peer string
 	Data []byte
+
+	// prev and next link the records of one stream (same peer and
+	// direction, RX or TX) as sequence number + 1; 0 means none. The store
+	// sets them, so a view can carry a character split between reads from
+	// one record to the next in any framing.
+	prev, next uint64
 }
+
+// streamKey names one byte stream in the log.
+type streamKey struct {
+	dir  Direction
+	peer string
+}
+
+func isStream(d Direction) bool { return d == RX || d == TX }
 
 // recordOverhead is what a record costs besides its data, counted against
 // the byte cap so that a flood of tiny records stays bounded too.
@@ -61,6 +75,8 @@ type slot struct {
 	off  int
 	n    int
 	ext  []byte
+	// prev and next are Record.prev and Record.next.
+	prev, next uint64
 }
 
 // minArena is the arena's starting size; it doubles up to MaxBytes.
@@ -89,6 +105,8 @@ type LogStore struct {
 	droppedBytes uint64
 	counters     Counters
 	version      uint64
+	// last is the newest record of each stream (sequence number + 1).
+	last map[streamKey]uint64
 }
 
 // NewLogStore returns an empty store with the given caps (zero fields take
@@ -168,6 +186,9 @@ func (s *LogStore) placeLocked(r Record) {
 		s.growRingLocked(min(max(1024, len(s.ring)*2), s.limits.MaxRecords))
 	}
 	sl := slot{time: r.Time, dir: r.Dir, peer: r.Peer, n: len(r.Data), off: -1}
+	if isStream(r.Dir) {
+		s.linkLocked(&sl)
+	}
 	if len(r.Data) > int(s.limits.MaxBytes/4) {
 		// A record this large would churn the whole arena; keep it apart
 		// (the byte cap still counts it).
@@ -179,6 +200,29 @@ func (s *LogStore) placeLocked(r Record) {
 	s.ring[(s.start+s.n)%len(s.ring)] = sl
 	s.n++
 	s.bytes += size
+}
+
+// linkLocked joins the new record sl (not yet placed) to the newest held
+// record of its stream.
+func (s *LogStore) linkLocked(sl *slot) {
+	if s.last == nil {
+		s.last = map[streamKey]uint64{}
+	}
+	seq := s.first + uint64(s.n)
+	key := streamKey{sl.dir, sl.peer}
+	if p := s.last[key]; p > s.first {
+		sl.prev = p
+		s.ring[(s.start+int(p-1-s.first))%len(s.ring)].next = seq + 1
+	}
+	s.last[key] = seq + 1
+	// Forget streams whose records are all gone (UDP senders come and go).
+	if len(s.last) > 64 && len(s.last) > 2*s.n {
+		for k, p := range s.last {
+			if p <= s.first {
+				delete(s.last, k)
+			}
+		}
+	}
 }
 
 // allocLocked finds n bytes in the arena, growing it (up to MaxBytes)
@@ -304,7 +348,7 @@ func (s *LogStore) recordLocked(i int, copyData bool) Record {
 	if copyData {
 		data = append([]byte(nil), data...)
 	}
-	return Record{Time: sl.time, Dir: sl.dir, Peer: sl.peer, Data: data}
+	return Record{Time: sl.time, Dir: sl.dir, Peer: sl.peer, Data: data, prev: sl.prev, next: sl.next}
 }
 
 // Len is the number of records held.
@@ -347,6 +391,20 @@ func (s *LogStore) Peek(seq uint64, limit int) (r Record, full int, ok bool) {
 	r = s.recordLocked(int(seq-s.first), false)
 	full = len(r.Data)
 	r.Data = append([]byte(nil), r.Data[:min(full, limit)]...)
+	return r, full, true
+}
+
+// PeekTail returns the record seq with a copy of at most the last limit
+// bytes of its data, and the data's full length.
+func (s *LogStore) PeekTail(seq uint64, limit int) (r Record, full int, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq < s.first || seq >= s.first+uint64(s.n) {
+		return Record{}, 0, false
+	}
+	r = s.recordLocked(int(seq-s.first), false)
+	full = len(r.Data)
+	r.Data = append([]byte(nil), r.Data[max(0, full-limit):]...)
 	return r, full, true
 }
 
@@ -407,6 +465,7 @@ func (s *LogStore) Clear() {
 	s.first += uint64(s.n)
 	s.ring, s.start, s.n, s.bytes = nil, 0, 0, 0
 	s.arena, s.head = nil, 0
+	s.last = nil
 	s.version++
 }
 

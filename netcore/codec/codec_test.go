@@ -277,3 +277,25 @@ func TestIncompleteTail(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamTailCarries: a chunk with no sure boundary (all of it continues
+// a character begun before it) is read with what the stream carried in.
+func TestStreamTailCarries(t *testing.T) {
+	raw, _ := Encode(GB18030, "𝄞") // 94 32 BE 34
+	if n, sure := StreamTail(GB18030, nil, raw[1:2]); sure || n != 0 {
+		t.Fatalf("without carry: %d %v", n, sure)
+	}
+	if n, _ := StreamTail(GB18030, raw[:1], raw[1:2]); n != 2 {
+		t.Fatalf("with carry: %d; want 2", n)
+	}
+	if n, _ := StreamTail(GB18030, raw[:3], raw[3:]); n != 0 {
+		t.Fatalf("completed: %d", n)
+	}
+	u := []byte("日") // E6 97 A5
+	if n, sure := StreamTail(UTF8, u[:1], u[1:2]); sure || n != 2 {
+		t.Fatalf("UTF-8 continuation: %d %v", n, sure)
+	}
+	if n, sure := StreamTail(UTF8, nil, []byte("ab\xe6\x97")); !sure || n != 2 {
+		t.Fatalf("UTF-8 tail: %d %v", n, sure)
+	}
+}

@@ -286,24 +286,44 @@ func (asciiEncoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err 
 
 // IncompleteTail reports how many bytes at the end of b begin a character
 // that b does not finish, so a viewer showing records one at a time can hand
-// them to the next record of the same stream. It looks only at the end of b:
-// it restarts from the last byte below 0x30, which is never the second or
-// later byte of a character in any encoding offered here.
+// them to the next record of the same stream. It assumes b starts on a
+// character boundary; StreamTail drops that assumption.
 func IncompleteTail(e Encoding, b []byte) int {
+	n, _ := StreamTail(e, nil, b)
+	return n
+}
+
+// syncWindow is how far back from the end StreamTail looks for a byte that
+// must start a character before it decodes the whole chunk instead.
+const syncWindow = 4096
+
+// StreamTail reports how many bytes at the end of carry+b begin a character
+// that is not finished yet, where carry is what the stream before b left
+// pending (nil when b starts on a boundary). n may exceed len(b) when all of
+// b continues a character begun in carry.
+//
+// It looks only at the end of b when it can: it restarts from the last byte
+// that cannot be the second or later byte of a character (below 0x30 in the
+// double-byte encodings, not 10xxxxxx in UTF-8); sure reports that it found
+// one, so carry did not matter. Without one it decodes carry and all of b,
+// and the answer is only as good as carry.
+func StreamTail(e Encoding, carry, b []byte) (n int, sure bool) {
 	if len(b) == 0 {
-		return 0
+		return len(carry), len(carry) == 0
 	}
-	start := 0
+	start := -1
 	switch e {
 	case UTF8, "":
-		start = max(0, len(b)-3)
-		for start < len(b)-1 && b[start]&0xC0 == 0x80 {
-			start++
+		for i := len(b) - 1; i >= 0 && i >= len(b)-4; i-- {
+			if b[i]&0xC0 != 0x80 {
+				start = i
+				break
+			}
 		}
 	case Latin1, ASCII:
-		return 0
+		return 0, true
 	default:
-		for i := len(b) - 1; i >= 0 && i >= len(b)-4096; i-- {
+		for i := len(b) - 1; i >= 0 && i >= len(b)-syncWindow; i-- {
 			if b[i] < 0x30 {
 				start = i + 1
 				break
@@ -311,6 +331,13 @@ func IncompleteTail(e Encoding, b []byte) int {
 		}
 	}
 	d := NewDecoder(e)
-	d.Decode(b[start:])
-	return d.Pending()
+	if start >= 0 {
+		d.Decode(b[start:])
+		return d.Pending(), true
+	}
+	if len(carry) > 0 {
+		d.Decode(carry)
+	}
+	d.Decode(b)
+	return d.Pending(), false
 }
