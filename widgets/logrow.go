@@ -1,72 +1,100 @@
 package widgets
 
 import (
+	"image"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
-// A log row is four texts side by side: time, direction tag, peer and body.
-// Plain canvas.Text keeps a refresh of the visible rows cheap.
-func newLogRow() fyne.CanvasObject {
-	mono := fyne.TextStyle{Monospace: true}
-	when := canvasText(mono)
-	when.Color = theme.Color(theme.ColorNameDisabled)
-	tag := canvasText(mono)
-	peer := canvasText(mono)
-	peer.Color = theme.Color(theme.ColorNameDisabled)
-	body := canvasText(mono)
-	body.Text = "M" // gives the template row its height
-	return &fyne.Container{Layout: rowLayout{}, Objects: []fyne.CanvasObject{when, tag, peer, body}}
+// logRow is one line of the log: time, direction tag, peer and body side by
+// side in fixed-width cells, drawn into one image the row owns (see
+// cellfont.go for why not canvas.Text). It passes the mouse wheel to the
+// view, which scrolls by lines like a text view.
+type logRow struct {
+	widget.BaseWidget
+
+	texts  [4]string
+	colors [4]color.Color
+
+	raster   *canvas.Raster
+	img      *image.RGBA
+	onScroll func(*fyne.ScrollEvent)
 }
 
-func setRow(row *fyne.Container, when, tag, peer, body string, tagColor color.Color) {
-	texts := row.Objects
-	set := func(i int, s string, c color.Color) {
-		t := texts[i].(*canvas.Text)
-		if t.Text != s || t.Color != c {
-			t.Text, t.Color = s, c
-			t.Refresh()
-		}
+func newLogRow(onScroll func(*fyne.ScrollEvent)) *logRow {
+	r := &logRow{onScroll: onScroll}
+	r.raster = canvas.NewRaster(r.paint)
+	r.raster.ScaleMode = canvas.ImageScalePixels
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer is the row's image.
+func (r *logRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.raster)
+}
+
+// MinSize is one line of monospace text.
+func (r *logRow) MinSize() fyne.Size {
+	return fyne.NewSize(100, logRowHeight())
+}
+
+// logRowHeight is the height of a log line.
+func logRowHeight() float32 {
+	return fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{Monospace: true}).Height
+}
+
+// Scrolled passes the wheel to the view.
+func (r *logRow) Scrolled(ev *fyne.ScrollEvent) {
+	if r.onScroll != nil {
+		r.onScroll(ev)
 	}
-	muted := theme.Color(theme.ColorNameDisabled)
-	set(0, when, muted)
-	set(1, tag, tagColor)
-	set(2, peer, muted)
-	set(3, body, theme.Color(theme.ColorNameForeground))
-	row.Layout.Layout(row.Objects, row.Size())
 }
 
-// rowLayout places the texts left to right with a small gap, skipping empty
-// ones, and lets the body run to the right edge (the list clips it).
-type rowLayout struct{}
+// set changes what the row shows, redrawing it only when something changed.
+func (r *logRow) set(when, tag, peer, body string, tagColor color.Color) {
+	muted := theme.Color(theme.ColorNameDisabled)
+	texts := [4]string{when, tag, peer, body}
+	colors := [4]color.Color{muted, tagColor, muted, theme.Color(theme.ColorNameForeground)}
+	if texts == r.texts && colors == r.colors {
+		return
+	}
+	r.texts, r.colors = texts, colors
+	r.raster.Refresh()
+}
 
-func (rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	gap := theme.Padding() * 2
-	x := theme.Padding()
-	for i, o := range objs {
-		t := o.(*canvas.Text)
-		if t.Text == "" {
-			o.Resize(fyne.NewSize(0, 0))
+// paint draws the row at w×h pixels, reusing the row's image.
+func (r *logRow) paint(w, h int) image.Image {
+	if r.img == nil || r.img.Rect.Dx() != w || r.img.Rect.Dy() != h {
+		r.img = image.NewRGBA(image.Rect(0, 0, w, h))
+	} else {
+		clear(r.img.Pix)
+	}
+	size := r.Size()
+	scale := float64(1)
+	if size.Height > 0 {
+		scale = float64(h) / float64(size.Height)
+	}
+	px := float64(theme.TextSize()) * scale
+	f := theLogFont()
+	gap := 2 * f.cellWidth(px)
+	x := int(float64(theme.Padding()) * scale)
+	for i, t := range r.texts {
+		if t == "" {
 			continue
 		}
-		ms := t.MinSize()
-		w := ms.Width
-		if i == len(objs)-1 {
-			w = max(w, size.Width-x)
+		x += f.draw(r.img, x, px, []cellSpan{{text: t, color: image.NewUniform(r.colors[i])}})*f.cellWidth(px) + gap
+		if x >= w {
+			break
 		}
-		o.Move(fyne.NewPos(x, (size.Height-ms.Height)/2))
-		o.Resize(fyne.NewSize(w, ms.Height))
-		x += ms.Width + gap
 	}
+	return r.img
 }
 
-func (rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	h := float32(0)
-	for _, o := range objs {
-		h = max(h, o.MinSize().Height)
-	}
-	return fyne.NewSize(100, h)
+func setRow(row *logRow, when, tag, peer, body string, tagColor color.Color) {
+	row.set(when, tag, peer, body, tagColor)
 }

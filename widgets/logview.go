@@ -3,11 +3,12 @@ package widgets
 import (
 	"image/color"
 	"math"
+	"runtime"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -61,17 +62,24 @@ type LogView struct {
 	encSel    *widget.Select
 	timeCheck *widget.Check
 	follow    *widget.Check
-	// resumeFollow: the list was at its bottom when the detail pane
-	// opened, so closing the pane scrolls back down and following resumes.
-	resumeFollow bool
-	findEntry    *widget.Entry
-	countText    *widget.Label
-	usageText    *widget.Label
-	message      *widget.Label
-	detail       *fyne.Container
-	detailTxt    *widget.Label
-	split        *container.Split
-	resetBtn     *widget.Button
+	// following: Auto-scroll is on and the user has not scrolled away from
+	// the newest record. It is kept, not measured, so that a resize or an
+	// eviction cannot end it; only the user's own scrolling does.
+	following bool
+	// lastOffset is where the list was left after the view last moved it;
+	// any other offset is the user's doing.
+	lastOffset float32
+	// unseen counts records that arrived while the user read older ones.
+	unseen    int
+	jumpBtn   *widget.Button
+	findEntry *widget.Entry
+	countText *widget.Label
+	usageText *widget.Label
+	message   *widget.Label
+	detail    *fyne.Container
+	detailTxt *widget.Label
+	split     *container.Split
+	resetBtn  *widget.Button
 }
 
 // NewLogView returns a view of store with default settings.
@@ -106,6 +114,7 @@ func (v *LogView) ApplySettings(s LogSettings) {
 	v.follow.SetChecked(s.Follow)
 	v.OnSettingsChanged = cb
 	v.settings = s
+	v.following = s.Follow
 	v.list.Refresh()
 	v.refreshDetail()
 }
@@ -119,6 +128,7 @@ func (v *LogView) SetPeerFilter(peer string) {
 	v.filtered = v.filtered[:0]
 	v.scanned = 0
 	v.list.UnselectAll()
+	v.following = v.settings.Follow
 	v.Update()
 	v.scrollToBottom()
 }
@@ -134,13 +144,13 @@ func modeLabel(m DisplayMode) string {
 }
 
 func (v *LogView) build() {
-	v.list = widget.NewList(v.length, newLogRow, v.updateRow)
+	v.list = widget.NewList(v.length, func() fyne.CanvasObject { return newLogRow(v.wheel) }, v.updateRow)
 	v.list.HideSeparators = true
 	v.list.OnSelected = func(id widget.ListItemID) {
 		v.selected, v.hasSelected = v.seqOf(id), true
 		v.refreshDetail()
 	}
-	v.rowHeight = newLogRow().MinSize().Height
+	v.rowHeight = logRowHeight()
 
 	v.modeSel = widget.NewSelect([]string{modeLabel(ShowText), modeLabel(ShowHex), modeLabel(ShowBoth)}, func(s string) {
 		for _, m := range DisplayModes() {
@@ -160,11 +170,16 @@ func (v *LogView) build() {
 	v.timeCheck.SetChecked(v.settings.ShowTime)
 	v.follow = widget.NewCheck(lang.L("Auto-scroll"), func(on bool) {
 		v.settings.Follow = on
+		v.following = on
 		if on {
-			v.scrollToBottom()
+			v.JumpToNewest()
 		}
 		v.changed()
 	})
+	v.following = v.settings.Follow
+	v.jumpBtn = widget.NewButtonWithIcon("", theme.MoveDownIcon(), v.JumpToNewest)
+	v.jumpBtn.Importance = widget.HighImportance
+	v.jumpBtn.Hide()
 	v.follow.SetChecked(v.settings.Follow)
 
 	v.findEntry = widget.NewEntry()
@@ -213,7 +228,9 @@ func (v *LogView) build() {
 	v.detail = container.NewBorder(
 		container.NewBorder(nil, nil, widget.NewLabelWithStyle(lang.L("Selected record"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(copyBtn, closeDetail)),
 		nil, nil, nil, container.NewScroll(v.detailTxt))
-	v.split = container.NewVSplit(v.list, v.detail)
+	// "N new — jump to newest" floats over the list's bottom right corner.
+	jump := container.NewVBox(layout.NewSpacer(), container.NewHBox(layout.NewSpacer(), v.jumpBtn))
+	v.split = container.NewVSplit(container.NewStack(v.list, jump), v.detail)
 	v.split.Offset = 0.7
 	v.detail.Hide()
 }
@@ -256,8 +273,17 @@ func (v *LogView) seqOf(id widget.ListItemID) uint64 {
 }
 
 func (v *LogView) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
-	row := obj.(*fyne.Container)
+	row := obj.(*logRow)
 	seq := v.seqOf(id)
+	if v.following && v.peer == "" {
+		// Rows are drawn after Update, and a flood may have replaced the
+		// whole store since: while following, count rows from the newest
+		// record so the screen shows the newest, never dropped ones.
+		first, n := v.store.Window()
+		if k := uint64(v.length() - id); k <= uint64(n) {
+			seq = first + uint64(n) - k
+		}
+	}
 	r, full, ok := v.store.Peek(seq, rowLimit)
 	if !ok {
 		setRow(row, "", "", "", lang.L("(dropped by the log limit)"), theme.Color(theme.ColorNameDisabled))
@@ -281,17 +307,26 @@ func dirColor(d Direction) color.Color {
 }
 
 // Update catches the view up with the store: new rows, auto-scroll, status.
-// Call it on the UI goroutine.
+// Call it on the UI goroutine. Its work does not grow with the records
+// that arrived: the list draws only the rows on screen.
 func (v *LogView) Update() {
 	first, n := v.store.Window()
-	atBottom := v.atBottom()
+	if off := v.list.GetScrollOffset(); off != v.lastOffset {
+		// The user moved the list (thumb, keys) since the view last did.
+		v.userScrolled()
+	}
 	shifted := first != v.first
 	oldLen := v.length()
+	oldEnd := v.first + uint64(v.n)
 	droppedRows := 0
 	if v.peer != "" {
 		droppedRows = v.refilter(first, n)
 	} else if first > v.first {
 		droppedRows = int(min(first-v.first, uint64(v.n)))
+	}
+	added := v.length() - oldLen + droppedRows
+	if v.peer == "" {
+		added = int(first + uint64(n) - min(oldEnd, first+uint64(n)))
 	}
 	v.first, v.n = first, n
 	if shifted && v.hasSelected {
@@ -300,16 +335,84 @@ func (v *LogView) Update() {
 	}
 	v.list.Refresh()
 	switch {
-	case v.settings.Follow && atBottom:
-		if v.length() != oldLen || droppedRows > 0 {
-			v.scrollToBottom()
-		}
+	case v.following:
+		v.unseen = 0
+		v.scrollToBottom()
 	case droppedRows > 0:
-		// Keep the rows the user is reading in place.
+		// Keep the rows the user is reading in place: the records under
+		// the pointer stay put while older ones go.
 		step := v.rowHeight + theme.Padding()
 		v.list.ScrollToOffset(max(0, v.list.GetScrollOffset()-float32(droppedRows)*step))
 	}
+	if !v.following && added > 0 {
+		v.unseen += added
+	}
+	v.lastOffset = v.list.GetScrollOffset()
+	v.updateJump()
 	v.updateStatus()
+}
+
+// wheelNotch is the scroll distance Fyne reports for one wheel notch, and
+// wheelLines how many lines a notch moves, as in a text editor.
+var wheelNotch = map[bool]float32{true: 10, false: 25}[runtime.GOOS == "darwin"]
+
+const wheelLines = 3
+
+// wheel scrolls by lines for the mouse wheel or a trackpad.
+func (v *LogView) wheel(ev *fyne.ScrollEvent) {
+	step := v.rowHeight + theme.Padding()
+	off := v.list.GetScrollOffset() - ev.Scrolled.DY/wheelNotch*wheelLines*step
+	v.list.ScrollToOffset(max(0, off))
+	v.userScrolled()
+	v.lastOffset = v.list.GetScrollOffset()
+}
+
+// userScrolled follows again when the user came back to the newest record
+// and stops following when they left it.
+func (v *LogView) userScrolled() {
+	v.following = v.settings.Follow && v.atBottom()
+	if v.following {
+		v.unseen = 0
+	}
+	v.updateJump()
+}
+
+// JumpToNewest scrolls to the newest record and follows again if
+// Auto-scroll is on.
+func (v *LogView) JumpToNewest() {
+	v.following = v.settings.Follow
+	v.unseen = 0
+	v.scrollToBottom()
+	v.lastOffset = v.list.GetScrollOffset()
+	v.updateJump()
+}
+
+// updateJump shows "N new — jump to newest" while the user reads older
+// records and newer ones wait below.
+func (v *LogView) updateJump() {
+	if v.jumpBtn == nil {
+		return
+	}
+	if v.following || v.atBottom() {
+		v.jumpBtn.Hide()
+		return
+	}
+	if v.unseen > 0 {
+		v.jumpBtn.SetText(lang.L("{{.Count}} new — jump to newest", map[string]any{"Count": v.unseen}))
+	} else {
+		v.jumpBtn.SetText(lang.L("Jump to newest"))
+	}
+	v.jumpBtn.Show()
+}
+
+// Resize keeps following through a resize: a log that got shorter (a panel
+// opened above it) still shows the newest record.
+func (v *LogView) Resize(size fyne.Size) {
+	v.BaseWidget.Resize(size)
+	if v.following {
+		v.scrollToBottom()
+		v.lastOffset = v.list.GetScrollOffset()
+	}
 }
 
 // atBottom reports whether the list shows its last row (or everything).
@@ -368,10 +471,9 @@ func (v *LogView) refreshDetail() {
 		if v.detail.Visible() {
 			v.detail.Hide()
 			v.split.Refresh()
-			if v.resumeFollow && v.settings.Follow {
-				// The list was following when the record was opened; the
-				// pane made it shorter, which paused following.
+			if v.following {
 				v.scrollToBottom()
+				v.lastOffset = v.list.GetScrollOffset()
 			}
 		}
 		return
@@ -388,9 +490,12 @@ func (v *LogView) refreshDetail() {
 		v.detailTxt.SetText(text)
 	}
 	if !v.detail.Visible() {
-		v.resumeFollow = v.atBottom()
 		v.detail.Show()
 		v.split.Refresh()
+		if v.following {
+			v.scrollToBottom()
+			v.lastOffset = v.list.GetScrollOffset()
+		}
 	}
 }
 
@@ -412,13 +517,6 @@ func (v *LogView) ShowMessage(msg string) {
 	} else {
 		v.message.Show()
 	}
-}
-
-// canvasText is a row cell.
-func canvasText(style fyne.TextStyle) *canvas.Text {
-	t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	t.TextStyle = style
-	return t
 }
 
 // scrollToBottom is List.ScrollToBottom made safe before the list has been
