@@ -22,6 +22,8 @@ func main() {
 		os.Exit(runCLI(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	a := fyneapp.NewWithID(appID)
+	// Fonts that draw Chinese and ℃ in the log and send box; see widgets/theme.go.
+	a.Settings().SetTheme(widgets.NewTheme(a.Settings().Theme()))
 	setupLanguage(a.Preferences().StringWithFallback(prefLanguage, langSystem))
 	localeenv.Restore()
 	w := a.NewWindow("NetDebug")
