@@ -103,12 +103,22 @@ func (a *Adapter) run() {
 	defer close(a.done)
 	t := time.NewTicker(flushInterval)
 	defer t.Stop()
+	// trail: one more flush once traffic has stopped, after the view's
+	// status interval, so the counters it refreshes at most that often end
+	// on the final figures.
+	var trail time.Time
 	for {
 		select {
 		case <-a.stop:
 			a.flush(true)
 			return
-		case <-t.C:
+		case now := <-t.C:
+			if a.dirty.Load() {
+				trail = now.Add(widgets.StatusInterval)
+			} else if !trail.IsZero() && now.After(trail) {
+				trail = time.Time{}
+				a.dirty.Store(true)
+			}
 			a.flush(false)
 		}
 	}

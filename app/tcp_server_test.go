@@ -226,5 +226,5 @@ func shownLogRows(v *widgets.LogView) string {
 	sz.Height = max(sz.Height, 4000)
 	v.Resize(sz)
 	v.Update()
-	return test.RenderObjectToMarkup(v)
+	return v.ShownText()
 }

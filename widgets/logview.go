@@ -4,6 +4,9 @@ import (
 	"image/color"
 	"math"
 	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -70,8 +73,10 @@ type LogView struct {
 	// any other offset is the user's doing.
 	lastOffset float32
 	// unseen counts records that arrived while the user read older ones.
-	unseen    int
-	jumpBtn   *widget.Button
+	unseen  int
+	jumpBtn *widget.Button
+	// statusAt is when the status line was last refreshed.
+	statusAt  time.Time
 	findEntry *widget.Entry
 	countText *widget.Label
 	usageText *widget.Label
@@ -349,8 +354,17 @@ func (v *LogView) Update() {
 	}
 	v.lastOffset = v.list.GetScrollOffset()
 	v.updateJump()
-	v.updateStatus()
+	if time.Since(v.statusAt) >= StatusInterval {
+		v.updateStatus()
+	}
 }
+
+// StatusInterval is how often Update refreshes the counters and usage
+// line. Every distinct text Fyne draws keeps a texture for a minute, so
+// counters redrawn on every flush of a flood cost tens of megabytes; the
+// caller's flush loop calls Update once more after traffic stops, so the
+// last figures are shown.
+const StatusInterval = 500 * time.Millisecond
 
 // wheelNotch is the scroll distance Fyne reports for one wheel notch, and
 // wheelLines how many lines a notch moves, as in a text editor.
@@ -415,6 +429,28 @@ func (v *LogView) Resize(size fyne.Size) {
 	}
 }
 
+// ShownText is the text of the rows on screen, a line per row, as they
+// are drawn (for copying what is visible, and for tests).
+func (v *LogView) ShownText() string {
+	step := v.rowHeight + theme.Padding()
+	first := int(v.list.GetScrollOffset() / step)
+	rows := int(v.list.Size().Height/step) + 2
+	row := newLogRow(nil)
+	var sb strings.Builder
+	for id := first; id < min(v.length(), first+rows); id++ {
+		v.updateRow(id, row)
+		sep := ""
+		for _, t := range row.texts {
+			if t != "" {
+				sb.WriteString(sep + t)
+				sep = " "
+			}
+		}
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
 // atBottom reports whether the list shows its last row (or everything).
 func (v *LogView) atBottom() bool {
 	step := v.rowHeight + theme.Padding()
@@ -446,6 +482,7 @@ func (v *LogView) refilter(first uint64, n int) int {
 }
 
 func (v *LogView) updateStatus() {
+	v.statusAt = time.Now()
 	c := v.store.Counters()
 	v.countText.SetText(lang.L("RX {{.Bytes}} ({{.Packets}} pkts)   TX {{.TxBytes}} ({{.TxPackets}} pkts)", map[string]any{
 		"Bytes": humanBytes(c.RxBytes), "Packets": c.RxPackets, "TxBytes": humanBytes(c.TxBytes), "TxPackets": c.TxPackets,
@@ -507,6 +544,10 @@ func (v *LogView) Clear() {
 	v.list.UnselectAll()
 	v.refreshDetail()
 	v.Update()
+	v.updateStatus()
+	// Hand the memory the log held back to the system now, not minutes
+	// later when the runtime would.
+	go debug.FreeOSMemory()
 }
 
 // ShowMessage puts a note above the status line ("" hides it).

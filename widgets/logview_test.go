@@ -21,6 +21,13 @@ func rowTexts(v *LogView, id int) []string {
 	return row.texts[:]
 }
 
+// updateNow is Update with the status line refreshed at once, as it is
+// when the status interval has passed.
+func updateNow(v *LogView) {
+	v.statusAt = time.Time{}
+	v.Update()
+}
+
 func newTestView(t *testing.T) (*LogView, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
@@ -39,7 +46,7 @@ func TestLogViewRendersModes(t *testing.T) {
 	v.Store().Append(Record{Time: rec(RX, "").Time, Dir: RX, Peer: "127.0.0.1:5000", Data: gb})
 	v.Store().Append(rec(TX, "AT+GMR"))
 	v.Store().Append(Record{Time: rec(RX, "").Time, Dir: Note, Peer: "127.0.0.1:5000", Data: []byte("connected")})
-	v.Update()
+	updateNow(v)
 
 	if got := rowTexts(v, 0); strings.Join(got, "|") != `12:00:01.123|RX|127.0.0.1:5000 (7 B)|Hello\r\n` {
 		t.Fatalf("row 0 = %q", got)
@@ -255,7 +262,7 @@ func TestLogViewShowsDrops(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		v.Store().Append(rec(RX, "x"))
 	}
-	v.Update()
+	updateNow(v)
 	if !strings.Contains(v.usageText.Text, "dropped 3") {
 		t.Fatalf("usage = %q", v.usageText.Text)
 	}
