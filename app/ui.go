@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +71,7 @@ func newUI(a fyne.App, w fyne.Window, files widgets.FileDialogs) *appUI {
 	}
 	w.SetContent(u.tabs)
 	w.SetMainMenu(u.menu())
+	u.applyMemoryLimit()
 	p := a.Preferences()
 	w.Resize(fyne.NewSize(
 		float32(p.FloatWithFallback(prefWindowWidth, 1100)),
@@ -134,6 +136,19 @@ func (u *appUI) logLimits() widgets.LogLimits {
 		MaxRecords: p.IntWithFallback(prefLogMaxRecs, widgets.DefaultLogLimits.MaxRecords),
 		MaxBytes:   int64(p.IntWithFallback(prefLogMaxMB, int(widgets.DefaultLogLimits.MaxBytes>>20))) << 20,
 	}
+}
+
+// memoryHeadroom is what the program needs beside its logs: the window,
+// fonts, session buffers and the garbage between two collections.
+const memoryHeadroom = 160 << 20
+
+// applyMemoryLimit sets Go's soft memory limit to what the logs may hold
+// plus headroom. Under a flood the collector then runs often enough that
+// garbage never piles up beyond it; the logs' caps stay the only thing that
+// grows with traffic.
+func (u *appUI) applyMemoryLimit() {
+	logs := u.logLimits().MaxBytes * int64(max(1, len(u.stores)))
+	debug.SetMemoryLimit(logs + memoryHeadroom)
 }
 
 func (u *appUI) menu() *fyne.MainMenu {
@@ -212,6 +227,7 @@ func (u *appUI) showSettings() {
 		for _, s := range u.stores {
 			s.SetLimits(u.logLimits())
 		}
+		u.applyMemoryLimit()
 		for code, label := range langs {
 			if label == langSel.Selected && code != p.StringWithFallback(prefLanguage, langSystem) {
 				p.SetString(prefLanguage, code)
