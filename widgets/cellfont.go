@@ -6,8 +6,6 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
-	"os"
-	"runtime"
 	"sync"
 	"unicode"
 
@@ -27,7 +25,7 @@ import (
 // the log's rows cost is fixed by the screen, not by the traffic.
 
 // cellFont draws fixed-width text from a chain of faces: the theme's
-// monospace font first, then fonts with CJK and symbol coverage, so every
+// monospace font first, then a font with CJK and symbol coverage, so every
 // character of GB2312 and GB18030's common range is drawn.
 type cellFont struct {
 	mu    sync.Mutex
@@ -65,73 +63,28 @@ func theLogFont() *cellFont {
 	return logFont
 }
 
-// fontSource is a font file (or a face of a collection) to load.
+// fontSource is a font to load: its bytes and, for a collection, which
+// face.
 type fontSource struct {
 	data  []byte
-	path  string
 	index int
 }
 
 // cellFontSources is the face chain: the theme's monospace font (bundled
-// with Fyne), then the system's CJK fonts for this OS, fixed-width faces
-// first. Files that do not exist are skipped.
+// with Fyne), then the CJK font the theme builds from the system's (see
+// theme.go), which draws what the first lacks.
 func cellFontSources() []fontSource {
 	out := []fontSource{{data: theme.DefaultTextMonospaceFont().Content()}}
-	for _, c := range systemCellFonts() {
-		if _, err := os.Stat(c.path); err == nil {
-			out = append(out, c)
-		}
+	if f := cjkTextFont(true); f != nil {
+		out = append(out, fontSource{data: f.res.Content()})
 	}
 	return out
-}
-
-// systemCellFonts lists where each OS keeps fonts with CJK and symbol
-// coverage; the index picks a face in a collection.
-func systemCellFonts() []fontSource {
-	switch runtime.GOOS {
-	case "windows":
-		dir := os.Getenv("WINDIR")
-		if dir == "" {
-			dir = `C:\Windows`
-		}
-		dir += `\Fonts\`
-		return []fontSource{
-			{path: dir + "simsun.ttc", index: 1}, // NSimSun, fixed-width
-			{path: dir + "msyh.ttc"},
-			{path: dir + "simhei.ttf"},
-			{path: dir + "seguisym.ttf"},
-		}
-	case "darwin":
-		return []fontSource{
-			{path: "/System/Library/Fonts/PingFang.ttc"},
-			{path: "/System/Library/Fonts/STHeiti Medium.ttc"},
-			{path: "/System/Library/Fonts/Hiragino Sans GB.ttc"},
-			{path: "/System/Library/Fonts/Apple Symbols.ttf"},
-		}
-	}
-	return []fontSource{
-		{path: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", index: 1}, // WenQuanYi Micro Hei Mono
-		{path: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", index: 5},
-		{path: "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", index: 5},
-		{path: "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", index: 5},
-		{path: "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", index: 1},
-		{path: "/usr/share/fonts/truetype/arphic/uming.ttc"},
-		{path: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"},
-		{path: "/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf"},
-	}
 }
 
 func newCellFont(srcs []fontSource) *cellFont {
 	f := &cellFont{}
 	for _, s := range srcs {
-		data := s.data
-		if data == nil {
-			var err error
-			if data, err = os.ReadFile(s.path); err != nil {
-				continue
-			}
-		}
-		faces, err := font.ParseTTC(bytes.NewReader(data))
+		faces, err := font.ParseTTC(bytes.NewReader(s.data))
 		if err != nil || len(faces) == 0 {
 			continue
 		}
