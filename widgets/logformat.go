@@ -42,6 +42,37 @@ const rowLimit = 512
 type textView struct {
 	store *LogStore
 	enc   codec.Encoding
+	// tails remembers pendingTail's answers (nil: no memory); only the
+	// UI goroutine uses the view's.
+	tails *tailCache
+}
+
+// tailCache holds the unfinished tails of recent records for one encoding,
+// so redrawing the rows on screen does not decode their neighbours again.
+type tailCache struct {
+	enc codec.Encoding
+	m   map[uint64][]byte
+}
+
+// maxCachedTails bounds the cache; a full one starts again.
+const maxCachedTails = 4096
+
+func (c *tailCache) get(enc codec.Encoding, seq uint64) ([]byte, bool) {
+	if c == nil || c.enc != enc {
+		return nil, false
+	}
+	t, ok := c.m[seq]
+	return t, ok
+}
+
+func (c *tailCache) put(enc codec.Encoding, seq uint64, tail []byte) {
+	if c == nil {
+		return
+	}
+	if c.enc != enc || c.m == nil || len(c.m) >= maxCachedTails {
+		c.enc, c.m = enc, make(map[uint64][]byte, 64)
+	}
+	c.m[seq] = tail
 }
 
 // chainDepth bounds how many records back a carried character is followed:
@@ -49,8 +80,14 @@ type textView struct {
 const chainDepth = 4
 
 // tailWindow is how much of a record's end tail reads; codec.StreamTail
-// finds a sure character boundary within it in any real text.
-const tailWindow = 4096
+// finds a sure character boundary within it in any real text. Without one
+// the whole record is decoded, up to fullDecodeLimit bytes from its end
+// (past that the decoder's own resynchronisation is trusted), so a huge
+// record of bytes that never form a boundary costs the UI little.
+const (
+	tailWindow      = 4096
+	fullDecodeLimit = 64 << 10
+)
 
 // joins reports whether tail (an incomplete character ending one record)
 // is continued by next, the following record of the stream: the bytes make
@@ -76,6 +113,15 @@ func (t textView) joins(tail, next []byte) bool {
 // pendingTail is what the stream has left unfinished at the end of record
 // seq: the bytes of a character it began (or carried in) and did not end.
 func (t textView) pendingTail(seq uint64, depth int) []byte {
+	if tail, ok := t.tails.get(t.enc, seq); ok {
+		return tail
+	}
+	tail := t.findTail(seq, depth)
+	t.tails.put(t.enc, seq, tail)
+	return tail
+}
+
+func (t textView) findTail(seq uint64, depth int) []byte {
 	r, full, ok := t.store.PeekTail(seq, tailWindow)
 	if !ok {
 		return nil
@@ -87,12 +133,12 @@ func (t textView) pendingTail(seq uint64, depth int) []byte {
 	if full > len(r.Data) {
 		// No boundary near the end (a long run of double-byte text):
 		// decode the whole record, as a stream decoder would.
-		if r, _, ok = t.store.PeekTail(seq, full); !ok {
+		if r, _, ok = t.store.PeekTail(seq, fullDecodeLimit); !ok {
 			return nil
 		}
 	}
 	var carry []byte
-	if depth > 0 {
+	if depth > 0 && full <= len(r.Data) {
 		carry = t.carryIn(seq, &r, depth-1)
 	}
 	n, _ = codec.StreamTail(t.enc, carry, r.Data)

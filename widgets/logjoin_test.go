@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,5 +164,30 @@ func TestLogViewJoinsAcrossLongRecords(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if strings.ContainsRune(string(b), '\uFFFD') {
 		t.Fatal("the saved text has replacement characters")
+	}
+}
+
+// TestLogViewInvalidBytesShowReplacement: a stream of bytes that are not
+// text in the chosen encoding (a large record of 0xFF, a NUL flood) shows
+// U+FFFD where they do not decode, and the record after it is intact.
+func TestLogViewInvalidBytesShowReplacement(t *testing.T) {
+	v, _ := newTestView(t)
+	v.store.SetLimits(LogLimits{MaxRecords: 1000, MaxBytes: 64 << 20})
+	s := v.Settings()
+	s.Encoding = codec.GBK
+	v.ApplySettings(s)
+	v.store.Append(Record{Dir: RX, Peer: "dev", Data: bytes.Repeat([]byte{0xFF}, 4<<20)})
+	v.store.Append(Record{Dir: RX, Peer: "dev", Data: make([]byte, 1<<20)})
+	ok, _ := codec.Encode(codec.GBK, "正常")
+	v.store.Append(Record{Dir: RX, Peer: "dev", Data: ok})
+	v.Update()
+	if row := rowTexts(v, 0)[3]; !strings.HasPrefix(row, "\uFFFD\uFFFD") {
+		t.Fatalf("invalid bytes row = %q", row[:min(len(row), 20)])
+	}
+	if row := rowTexts(v, 1)[3]; !strings.HasPrefix(row, `\x00\x00`) {
+		t.Fatalf("NUL row = %q", row[:min(len(row), 20)])
+	}
+	if row := rowTexts(v, 2)[3]; row != "正常" {
+		t.Fatalf("row after them = %q", row)
 	}
 }

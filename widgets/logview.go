@@ -75,6 +75,8 @@ type LogView struct {
 	// unseen counts records that arrived while the user read older ones.
 	unseen  int
 	jumpBtn *widget.Button
+	// tails caches what records hand on to the next (UI goroutine only).
+	tails tailCache
 	// statusAt is when the status line was last refreshed.
 	statusAt  time.Time
 	findEntry *widget.Entry
@@ -294,7 +296,7 @@ func (v *LogView) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 		setRow(row, "", "", "", lang.L("(dropped by the log limit)"), theme.Color(theme.ColorNameDisabled))
 		return
 	}
-	tv := textView{store: v.store, enc: v.settings.Encoding}
+	tv := textView{store: v.store, enc: v.settings.Encoding, tails: &v.tails}
 	t, tag, peer := header(&r, full, v.settings.ShowTime)
 	setRow(row, t, tag, peer, tv.rowBody(seq, &r, full, v.settings.Mode), dirColor(r.Dir))
 }
@@ -519,7 +521,7 @@ func (v *LogView) refreshDetail() {
 	if !ok {
 		v.detailTxt.SetText(lang.L("(dropped by the log limit)"))
 	} else {
-		tv := textView{store: v.store, enc: v.settings.Encoding}
+		tv := textView{store: v.store, enc: v.settings.Encoding, tails: &v.tails}
 		text := tv.fullText(v.selected, &r, full, v.settings.Mode)
 		if full > len(r.Data) {
 			text += lang.L("… {{.More}} more bytes: save the log to see them all", map[string]any{"More": full - len(r.Data)})
@@ -539,6 +541,7 @@ func (v *LogView) refreshDetail() {
 // Clear removes all records (counters stay until reset).
 func (v *LogView) Clear() {
 	v.store.Clear()
+	v.tails = tailCache{}
 	v.filtered = v.filtered[:0]
 	v.hasSelected = false
 	v.list.UnselectAll()
