@@ -3,6 +3,7 @@ package widgets
 import (
 	"image"
 	"image/color"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -21,8 +22,31 @@ type logRow struct {
 	colors [4]color.Color
 
 	raster   *canvas.Raster
-	img      *image.RGBA
 	onScroll func(*fyne.ScrollEvent)
+}
+
+// rowScratch is the one image every row paints into. Fyne copies a
+// raster's image into its texture as soon as the generator returns, and
+// draws on one goroutine, so rows need no image of their own. Rows the
+// list lets go stay reachable through Fyne's renderer cache for a minute;
+// an image in each of them kept hundreds of megabytes alive in a flood.
+var rowScratch struct {
+	mu  sync.Mutex
+	img *image.RGBA
+}
+
+// scratchImage returns a cleared w×h image, valid until the next call.
+func scratchImage(w, h int) *image.RGBA {
+	rowScratch.mu.Lock()
+	defer rowScratch.mu.Unlock()
+	img := rowScratch.img
+	if img == nil || img.Rect.Dx() != w || img.Rect.Dy() != h {
+		img = image.NewRGBA(image.Rect(0, 0, w, h))
+		rowScratch.img = img
+	} else {
+		clear(img.Pix)
+	}
+	return img
 }
 
 func newLogRow(onScroll func(*fyne.ScrollEvent)) *logRow {
@@ -67,13 +91,9 @@ func (r *logRow) set(when, tag, peer, body string, tagColor color.Color) {
 	r.raster.Refresh()
 }
 
-// paint draws the row at w×h pixels, reusing the row's image.
+// paint draws the row at w×h pixels into the shared scratch image.
 func (r *logRow) paint(w, h int) image.Image {
-	if r.img == nil || r.img.Rect.Dx() != w || r.img.Rect.Dy() != h {
-		r.img = image.NewRGBA(image.Rect(0, 0, w, h))
-	} else {
-		clear(r.img.Pix)
-	}
+	img := scratchImage(w, h)
 	size := r.Size()
 	scale := float64(1)
 	if size.Height > 0 {
@@ -87,12 +107,12 @@ func (r *logRow) paint(w, h int) image.Image {
 		if t == "" {
 			continue
 		}
-		x += f.draw(r.img, x, px, []cellSpan{{text: t, color: image.NewUniform(r.colors[i])}})*f.cellWidth(px) + gap
+		x += f.draw(img, x, px, []cellSpan{{text: t, color: image.NewUniform(r.colors[i])}})*f.cellWidth(px) + gap
 		if x >= w {
 			break
 		}
 	}
-	return r.img
+	return img
 }
 
 func setRow(row *logRow, when, tag, peer, body string, tagColor color.Color) {
