@@ -2,11 +2,13 @@ package widgets
 
 import (
 	"fmt"
+	"image/color"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -62,6 +64,11 @@ type SendBox struct {
 	history  []HistoryItem
 	settings SendSettings
 	running  bool
+	// buildErr is why the text cannot be sent as typed (from the preview);
+	// sendErr is what the last Send or periodic start was refused with. The
+	// one error line shows sendErr, else buildErr.
+	buildErr string
+	sendErr  string
 
 	entry      *sendEntry
 	format     *widget.RadioGroup
@@ -89,7 +96,10 @@ func NewSendBox() *SendBox {
 func (s *SendBox) build() {
 	s.entry = newSendEntry(s)
 	s.entry.SetPlaceHolder(lang.L("Type a message; Ctrl+Enter sends"))
-	s.entry.OnChanged = func(string) { s.updatePreview() }
+	s.entry.OnChanged = func(string) {
+		s.sendErr = "" // the message changed: a refusal of the old one is stale
+		s.updatePreview()
+	}
 	s.entry.SetMinRowsVisible(3)
 
 	s.format = widget.NewRadioGroup([]string{lang.L("Text"), lang.L("Hex")}, func(v string) {
@@ -141,13 +151,15 @@ func (s *SendBox) build() {
 	}
 	s.periodic = widget.NewButtonWithIcon(lang.L("Start periodic"), theme.MediaPlayIcon(), s.togglePeriodic)
 
+	// One line, always there (empty when all is well): an error appearing
+	// or going must not move the controls under the pointer.
 	s.status = widget.NewLabel("")
-	s.status.Wrapping = fyne.TextWrapWord
+	s.status.Truncation = fyne.TextTruncateEllipsis
 	s.status.Importance = widget.DangerImportance
-	s.status.Hide()
 	s.preview = widget.NewLabel("")
 	s.preview.TextStyle = fyne.TextStyle{Monospace: true}
 	s.preview.Truncation = fyne.TextTruncateEllipsis
+	s.preview.Importance = widget.LowImportance
 	s.extra = container.NewHBox()
 
 	s.ApplySettings(s.settings)
@@ -172,7 +184,9 @@ func (s *SendBox) CreateRenderer() fyne.WidgetRenderer {
 			widget.NewLabel(lang.L("Every")), sized(s.interval, 80), widget.NewLabel(lang.L("ms,")),
 			sized(s.count, 80), widget.NewLabel(lang.L("times")), s.periodic)
 	}
-	bottom := container.NewVBox(container.NewBorder(nil, nil, periodic, nil, s.preview), s.status)
+	line := canvas.NewRectangle(color.Transparent)
+	line.SetMinSize(fyne.NewSize(0, widget.NewLabel("Ag").MinSize().Height))
+	bottom := container.NewVBox(container.NewBorder(nil, nil, periodic, nil, s.preview), container.NewStack(line, s.status))
 	return widget.NewSimpleRenderer(container.NewBorder(options, bottom, nil, nil, editor))
 }
 
@@ -225,6 +239,7 @@ func (s *SendBox) syncEnabled() {
 }
 
 func (s *SendBox) changed() {
+	s.sendErr = ""
 	s.updatePreview()
 	if s.OnSettingsChanged != nil {
 		s.OnSettingsChanged(s.settings)
@@ -267,15 +282,29 @@ func (s *SendBox) Send() {
 	s.remember(HistoryItem{Text: p.Text, Hex: p.Hex})
 }
 
-// ShowError shows err under the box (nil clears it).
+// ShowError shows err on the error line under the box (nil clears it). It
+// stays until the message or its settings change, sending is enabled or
+// disabled (the session it was about has started or ended), or a send
+// succeeds.
 func (s *SendBox) ShowError(err error) {
-	if err == nil {
-		s.status.SetText("")
-		s.status.Hide()
-		return
+	s.sendErr = ""
+	if err != nil {
+		s.sendErr = err.Error()
 	}
-	s.status.SetText(err.Error())
-	s.status.Show()
+	s.showStatus()
+}
+
+// ErrorText is what the error line says now ("" when nothing is wrong).
+func (s *SendBox) ErrorText() string { return s.status.Text }
+
+func (s *SendBox) showStatus() {
+	text := s.sendErr
+	if text == "" {
+		text = s.buildErr
+	}
+	if s.status.Text != text {
+		s.status.SetText(text)
+	}
 }
 
 func (s *SendBox) updatePreview() {
@@ -286,6 +315,8 @@ func (s *SendBox) updatePreview() {
 	if build == nil {
 		build = codec.Payload.Build
 	}
+	defer s.showStatus()
+	s.buildErr = ""
 	p := s.Payload()
 	if p.Text == "" {
 		s.preview.SetText("")
@@ -293,11 +324,11 @@ func (s *SendBox) updatePreview() {
 	}
 	b, err := build(p)
 	if err != nil {
-		s.preview.Importance = widget.DangerImportance
-		s.preview.SetText(err.Error())
+		// Said once, on the error line; the preview has no bytes to show.
+		s.buildErr = err.Error()
+		s.preview.SetText("")
 		return
 	}
-	s.preview.Importance = widget.LowImportance
 	const show = 64
 	text := codec.FormatHex(b[:min(len(b), show)])
 	if len(b) > show {
@@ -423,6 +454,7 @@ func (s *SendBox) PeriodicRunning() bool { return s.running }
 
 // SetSendEnabled enables or disables sending (e.g. while disconnected).
 func (s *SendBox) SetSendEnabled(on bool) {
+	s.ShowError(nil)
 	if on {
 		s.sendBtn.Enable()
 		s.periodic.Enable()

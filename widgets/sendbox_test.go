@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
@@ -61,13 +62,24 @@ func TestSendBoxBadHexShowsErrorAndKeepsText(t *testing.T) {
 	st := s.Settings()
 	st.Hex = true
 	s.ApplySettings(st)
+	editorAt, boxMin := s.entry.Position(), s.MinSize()
 	s.SetText("41 4G")
-	if !strings.Contains(s.preview.Text, "position 5") {
-		t.Fatalf("preview = %q", s.preview.Text)
+	const want = "not a hex digit: 'G' at position 5"
+	if !strings.Contains(s.ErrorText(), want) {
+		t.Fatalf("error line = %q while typing, want %q", s.ErrorText(), want)
 	}
 	test.Tap(s.sendBtn)
-	if len(*sent) != 0 || !s.status.Visible() || !strings.Contains(s.status.Text, "position 5") {
-		t.Fatalf("sent %d, status %q", len(*sent), s.status.Text)
+	if len(*sent) != 0 || !strings.Contains(s.ErrorText(), want) {
+		t.Fatalf("sent %d, error line %q", len(*sent), s.ErrorText())
+	}
+	// Said once: the preview line does not repeat it.
+	if n := strings.Count(renderedText(w), "not a hex digit"); n != 1 {
+		t.Fatalf("the error is drawn %d times:\n%s", n, renderedText(w))
+	}
+	// The error line has its place whether or not there is an error, so
+	// nothing under the pointer moves.
+	if s.entry.Position() != editorAt || s.MinSize() != boxMin {
+		t.Fatalf("the editor moved from %v to %v (box %v → %v)", editorAt, s.entry.Position(), boxMin, s.MinSize())
 	}
 	if s.Text() != "41 4G" {
 		t.Fatal("the text was lost")
@@ -76,11 +88,64 @@ func TestSendBoxBadHexShowsErrorAndKeepsText(t *testing.T) {
 		t.Fatal("encoding should be disabled in hex mode")
 	}
 	test.AssertRendersToMarkup(t, "sendbox/bad_hex.xml", w.Canvas())
+	// Back to Text: "41 4G" is good text, the error no longer applies.
+	s.format.SetSelected("Text")
+	if s.ErrorText() != "" {
+		t.Fatalf("error line %q after switching to Text", s.ErrorText())
+	}
+	s.format.SetSelected("Hex")
 	s.SetText("41 42")
 	test.Tap(s.sendBtn)
-	if len(*sent) != 1 || s.status.Visible() {
-		t.Fatalf("good hex: sent %d, status %q", len(*sent), s.status.Text)
+	if len(*sent) != 1 || s.ErrorText() != "" {
+		t.Fatalf("good hex: sent %d, error line %q", len(*sent), s.ErrorText())
 	}
+}
+
+// TestSendBoxSendErrorGoesWithTheSession: a refusal from the session (no
+// such client, not connected) is cleared when sending is switched off or on,
+// that is when the session it spoke of stopped or started.
+func TestSendBoxSendErrorGoesWithTheSession(t *testing.T) {
+	s, _, _ := newTestSendBox(t)
+	s.OnSend = func(codec.Payload) error { return errors.New("no such client") }
+	s.SetText("hi")
+	test.Tap(s.sendBtn)
+	if s.ErrorText() != "no such client" {
+		t.Fatalf("error line %q", s.ErrorText())
+	}
+	s.SetSendEnabled(false)
+	if s.ErrorText() != "" {
+		t.Fatalf("error line %q after the session stopped", s.ErrorText())
+	}
+	test.Tap(s.sendBtn)
+	s.SetText("hi again")
+	if s.ErrorText() != "" {
+		t.Fatalf("error line %q after the message changed", s.ErrorText())
+	}
+}
+
+// renderedText is every text the window draws, one per line.
+func renderedText(w fyne.Window) string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *canvas.Text:
+			out = append(out, v.Text)
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Content())
+	return strings.Join(out, "\n")
 }
 
 func TestSendBoxHistoryBoundedAndDeduplicated(t *testing.T) {
@@ -115,7 +180,7 @@ func TestSendBoxPeriodicValidation(t *testing.T) {
 	s.SetText("tick")
 	s.interval.SetText("0")
 	test.Tap(s.periodic)
-	if s.PeriodicRunning() || !s.status.Visible() {
+	if s.PeriodicRunning() || s.ErrorText() == "" {
 		t.Fatal("0 ms accepted")
 	}
 	s.interval.SetText("5")
@@ -137,8 +202,8 @@ func TestSendBoxPeriodicValidation(t *testing.T) {
 	}
 	s.OnStartPeriodic = func(codec.Payload, time.Duration, int) error { return errors.New("not connected") }
 	test.Tap(s.periodic)
-	if s.PeriodicRunning() || s.status.Text != "not connected" {
-		t.Fatalf("start error: %q", s.status.Text)
+	if s.PeriodicRunning() || s.ErrorText() != "not connected" {
+		t.Fatalf("start error: %q", s.ErrorText())
 	}
 }
 

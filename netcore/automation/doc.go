@@ -42,8 +42,8 @@
 // Each {{counter}} is its own counter. Template.Expand advances counters
 // after a successful expansion; Template.Preview never does. Parameters may
 // be decimal or 0x-prefixed hex. Errors are *TemplateError values with a
-// 1-based character position: "template error at position 12: unknown
-// placeholder "crc17"".
+// 1-based character position, worded as the user would say it: "unknown
+// placeholder "crc17" at position 12".
 //
 // Reply templates also take capture references: $1 … $N, ${name}, ${N}, $0
 // (the whole match) and $$ (a dollar sign). A capture inserts the received

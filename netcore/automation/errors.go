@@ -33,8 +33,10 @@ type TemplateError struct {
 	Err    error // the underlying codec error, if any
 }
 
+// Error reads as the user would say it: what is wrong, then where
+// ("not a hex digit: 'G' at position 5").
 func (e *TemplateError) Error() string {
-	return fmt.Sprintf("template error at position %d: %s", e.Pos, e.Reason)
+	return fmt.Sprintf("%s at position %d", e.Reason, e.Pos)
 }
 
 // Unwrap lets errors.Is match ErrTemplate, the Kind and the cause.

@@ -147,7 +147,7 @@ func TestMalformedFilesRefusedWithMessage(t *testing.T) {
 		{"invalid regex names the rule", rulesLoader, `{"version": 1, "rules": [{"name": "hb", "match": "regex", "pattern": "PING ("}]}`,
 			ErrInvalid, `rule 1 ("hb"): invalid definition: invalid regular expression`},
 		{"bad reply template names rule and position", rulesLoader, `{"version": 1, "rules": [{"match": "contains", "pattern": "x", "reply": "ok {{crc17}}"}]}`,
-			ErrTemplate, "rule 1: invalid definition: reply: template error at position 4"},
+			ErrTemplate, `rule 1: invalid definition: reply: unknown placeholder "crc17"`},
 		{"sequence syntax", seqLoader, `{"version": 1, "steps": [{"text": "a",}]}`, ErrMalformedJSON, "line 1, column"},
 		{"sequence bad step", seqLoader, `{"version": 1, "steps": [{"name": "s", "text": "{{counter"}]}`, ErrTemplate, `step 1 ("s")`},
 		{"sequence no steps", seqLoader, `{"version": 1, "steps": []}`, ErrInvalid, "no steps"},
@@ -161,6 +161,9 @@ func TestMalformedFilesRefusedWithMessage(t *testing.T) {
 		if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.phrase) {
 			t.Errorf("%s: err = %v; want %v containing %q", c.name, err, c.is, c.phrase)
 		}
+	}
+	if err := rulesLoader([]byte(`{"version": 1, "rules": [{"match": "contains", "pattern": "x", "reply": "ok {{crc17}}"}]}`)); err == nil || !strings.HasSuffix(err.Error(), " at position 4") {
+		t.Errorf("bad reply template: err = %v; want it to end with the position", err)
 	}
 	path := filepath.Join(t.TempDir(), "seq.json")
 	os.WriteFile(path, []byte(`{"version": 1, "steps": [`), 0o600)

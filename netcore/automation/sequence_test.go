@@ -146,7 +146,7 @@ func TestSequenceValidation(t *testing.T) {
 		want string
 	}{
 		{Sequence{}, "no steps"},
-		{Sequence{Steps: []Step{{Payload: Payload{Text: "ok"}}, {Name: "bad", Payload: Payload{Text: "{{nope}}"}}}}, `step 2 ("bad"): invalid definition: template error at position 1`},
+		{Sequence{Steps: []Step{{Payload: Payload{Text: "ok"}}, {Name: "bad", Payload: Payload{Text: "{{nope}}"}}}}, `step 2 ("bad"): invalid definition: unknown placeholder "nope"`},
 		{Sequence{Steps: []Step{{Payload: Payload{Text: "x"}, DelayMS: -5}}}, "step 1: invalid definition: delay_ms"},
 		{Sequence{Steps: []Step{{Payload: Payload{Text: "x", Encoding: "ebcdic"}}}}, "unknown encoding"},
 		{Sequence{Forever: true, Steps: []Step{{Payload: Payload{Text: "x"}}}}, "needs a delay"},

@@ -139,7 +139,7 @@ func (ps *parser) placeholder(i int) (int, error) {
 			break
 		}
 		if rs[j] == '{' && rs[j+1] == '{' {
-			return 0, terr(i+1, ErrUnclosedPlaceholder, `"{{" is not closed by "}}" before the next "{{" at position %d`, j+1)
+			return 0, terr(i+1, ErrUnclosedPlaceholder, `"{{" is not closed by "}}" before the next "{{" (position %d)`, j+1)
 		}
 	}
 	if j+1 >= len(rs) {

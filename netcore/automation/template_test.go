@@ -287,3 +287,21 @@ func TestCaptureReferencesParse(t *testing.T) {
 		t.Errorf("plain dollars = %q", got)
 	}
 }
+
+// TestTemplateErrorSaysWhatAndWhere: the message reads in the user's terms,
+// what is wrong and then where, with no "template error" jargon.
+func TestTemplateErrorSaysWhatAndWhere(t *testing.T) {
+	for _, c := range []struct {
+		p    codec.Payload
+		want string
+	}{
+		{codec.Payload{Text: "41 4G", Hex: true}, "not a hex digit: 'G' at position 5"},
+		{codec.Payload{Text: "01 {{hex:0Z}}", Hex: true}, "not a hex digit: 'Z' at position 11"},
+		{codec.Payload{Text: `ab\q`, Escapes: true}, `unknown escape "\q" (use \r \n \t \0 \\ or \xHH) at position 3`},
+	} {
+		_, err := Compile(c.p)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Compile(%q) = %v, want %q", c.p.Text, err, c.want)
+		}
+	}
+}

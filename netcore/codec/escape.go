@@ -17,7 +17,7 @@ type EscapeError struct {
 }
 
 func (e *EscapeError) Error() string {
-	return fmt.Sprintf("invalid escape at position %d: %s", e.Pos, e.Reason)
+	return fmt.Sprintf("invalid escape: %s at position %d", e.Reason, e.Pos)
 }
 
 // Unwrap lets errors.Is(err, ErrBadEscape) succeed.

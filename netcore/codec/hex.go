@@ -17,7 +17,7 @@ type HexError struct {
 }
 
 func (e *HexError) Error() string {
-	return fmt.Sprintf("invalid hex at position %d: %s", e.Pos, e.Reason)
+	return fmt.Sprintf("invalid hex: %s at position %d", e.Reason, e.Pos)
 }
 
 // Unwrap lets errors.Is(err, ErrBadHex) succeed.
@@ -49,7 +49,7 @@ func ParseHex(s string) ([]byte, error) {
 		digitsStart := i
 		for i < len(rs) && !isHexSep(rs[i]) {
 			if hexVal(rs[i]) < 0 {
-				return nil, &HexError{Pos: i + 1, Reason: fmt.Sprintf("%q is not a hex digit", rs[i])}
+				return nil, &HexError{Pos: i + 1, Reason: fmt.Sprintf("not a hex digit: %q", rs[i])}
 			}
 			i++
 		}
