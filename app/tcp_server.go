@@ -135,6 +135,7 @@ func (u *appUI) newTCPServerTab() tab {
 	t.out = newSendPath(t.p, t.framing, t.autoTarget, true)
 	t.send, t.periodic = t.out.box, t.out.periodic
 	t.send.AddOption(t.toAll)
+	t.send.SetSendEnabled(false) // until the server listens
 	t.sender = u.newFileSender(t.requireTarget, func() (fileSend, error) {
 		if err := t.requireTarget(); err != nil {
 			return nil, err
@@ -236,6 +237,7 @@ func (t *tcpServerTab) toggle() {
 	t.startBtn.SetIcon(theme.MediaStopIcon())
 	t.startBtn.Importance = widget.WarningImportance
 	t.startBtn.Refresh()
+	t.send.SetSendEnabled(true)
 	t.listDirty = true
 	// Twice a second, so the traffic columns move without log traffic.
 	t.stopTicker = every(500*time.Millisecond, t.refreshClients)
@@ -247,6 +249,8 @@ func (t *tcpServerTab) stop() {
 	t.stopTicker()
 	t.periodic.stop()
 	t.auto.stop()
+	// Sending ends with the server, and so do the errors about its clients.
+	t.send.SetSendEnabled(false)
 	t.startBtn.SetText(tr("Start"))
 	t.startBtn.SetIcon(theme.MediaPlayIcon())
 	t.startBtn.Importance = widget.HighImportance

@@ -228,3 +228,56 @@ func shownLogRows(v *widgets.LogView) string {
 	v.Update()
 	return v.ShownText()
 }
+
+// TestTCPServerTabSendFollowsTheServer: Send is off while the server is
+// stopped, a refusal about its clients goes when it stops, and a send to
+// all clients counts once per client that got it.
+func TestTCPServerTabSendFollowsTheServer(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tcpServer
+	onUI(func() {
+		if ts.send.SendEnabled() {
+			t.Error("Send is enabled before the server started")
+		}
+	})
+	addr := startServerTab(t, ts)
+	onUI(func() {
+		if !ts.send.SendEnabled() {
+			t.Error("Send is disabled with the server listening")
+		}
+	})
+	var conns []net.Conn
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	eventually(t, "three clients listed", func() bool { return len(ts.clients) == 3 })
+	onUI(func() {
+		ts.toAll.SetChecked(true)
+		ts.send.SetText("12345678")
+		ts.send.Send()
+	})
+	for _, c := range conns {
+		readN(t, c, 8)
+	}
+	eventually(t, "TX counted per client", func() bool {
+		c := ts.log.store.Counters()
+		return c.TxBytes == 24 && c.TxPackets == 3
+	})
+	onUI(func() {
+		ts.toAll.SetChecked(false)
+		ts.send.Send()
+		if !strings.Contains(ts.send.ErrorText(), "select a client") {
+			t.Errorf("error line %q with no client chosen", ts.send.ErrorText())
+		}
+		test.Tap(ts.startBtn) // stop
+		if ts.send.SendEnabled() || ts.send.ErrorText() != "" {
+			t.Errorf("after stop: Send enabled %v, error line %q", ts.send.SendEnabled(), ts.send.ErrorText())
+		}
+	})
+	eventually(t, "stopped", func() bool { return strings.Contains(ts.status.Text, "Stopped") })
+}

@@ -466,6 +466,9 @@ func (s *SendBox) SetSendEnabled(on bool) {
 	}
 }
 
+// SendEnabled reports whether Send is enabled.
+func (s *SendBox) SendEnabled() bool { return !s.sendBtn.Disabled() }
+
 // sendEntry is the multi-line editor: Ctrl+Enter sends, Ctrl+1…9 fire
 // quick commands.
 type sendEntry struct {

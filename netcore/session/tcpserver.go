@@ -287,7 +287,9 @@ func (s *TCPServer) Send(id uint64, b []byte) error {
 }
 
 // SendAll writes b to every client, several at a time, and returns how many
-// got it. Failures are reported as Error events and joined in the error.
+// got it. Each client that got it is reported as Sent to that client, so
+// the counters and a per-client view see every copy; failures are reported
+// as Error events and joined in the error.
 func (s *TCPServer) SendAll(b []byte) (int, error) {
 	s.mu.Lock()
 	targets := make([]*serverClient, 0, len(s.clients))
@@ -316,6 +318,7 @@ func (s *TCPServer) SendAll(b []byte) (int, error) {
 					continue
 				}
 				ok.Add(1)
+				s.handler(Event{Kind: Sent, Time: time.Now(), Peer: c.addr, Client: c.id, Data: b})
 			}
 		}()
 	}
@@ -324,7 +327,6 @@ func (s *TCPServer) SendAll(b []byte) (int, error) {
 	}
 	close(work)
 	wg.Wait()
-	s.handler(Event{Kind: Sent, Time: time.Now(), Peer: fmt.Sprintf("all (%d clients)", ok.Load()), Data: b})
 	return int(ok.Load()), errors.Join(errs...)
 }
 
