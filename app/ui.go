@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -72,6 +73,7 @@ func newUI(a fyne.App, w fyne.Window, files widgets.FileDialogs) *appUI {
 	w.SetContent(u.tabs)
 	w.SetMainMenu(u.menu())
 	u.applyMemoryLimit()
+	u.manageMemory()
 	p := a.Preferences()
 	w.Resize(fyne.NewSize(
 		float32(p.FloatWithFallback(prefWindowWidth, 1100)),
@@ -149,6 +151,37 @@ const memoryHeadroom = 160 << 20
 func (u *appUI) applyMemoryLimit() {
 	logs := u.logLimits().MaxBytes * int64(max(1, len(u.stores)))
 	debug.SetMemoryLimit(logs + memoryHeadroom)
+}
+
+// gcPercent is the Go collector's target growth over live memory. The
+// default (100) lets garbage grow as large as the logs and fonts together
+// before a collection; a flood makes garbage steadily, so collecting at a
+// quarter of that keeps the process near what it holds, for a few
+// milliseconds of marking per collection.
+const gcPercent = 25
+
+// trimInterval is how often the window's process hands freed C memory
+// back to the system (see trimCHeap).
+const trimInterval = 5 * time.Second
+
+// manageMemory sets the collector's pace and trims the C heap every few
+// seconds until the app stops.
+func (u *appUI) manageMemory() {
+	debug.SetGCPercent(gcPercent)
+	stop := make(chan struct{})
+	u.onQuit(func() { close(stop) })
+	go func() {
+		t := time.NewTicker(trimInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				trimCHeap()
+			}
+		}
+	}()
 }
 
 func (u *appUI) menu() *fyne.MainMenu {

@@ -135,3 +135,20 @@ func TestLogViewWheelScrollsLines(t *testing.T) {
 		t.Fatal("scrolling back down to the newest record did not follow again")
 	}
 }
+
+// TestLogViewReusesRows: under a flood the rows shift on every refresh and
+// Fyne's list drops its pooled rows each time; the view gives them back,
+// so the number of row objects (each with a texture) stays bounded by the
+// screen, not by the traffic.
+func TestLogViewReusesRows(t *testing.T) {
+	v, _ := newTestView(t)
+	v.store.SetLimits(LogLimits{MaxRecords: 100, MaxBytes: 1 << 20})
+	for round := 0; round < 300; round++ {
+		appendLines(v, round*7, 3+round%11)
+		v.Update()
+	}
+	visible := int(v.list.Size().Height/(v.rowHeight+theme.Padding())) + 2
+	if len(v.rows) > 2*visible+4 {
+		t.Fatalf("%d row objects for %d rows on screen", len(v.rows), visible)
+	}
+}

@@ -23,6 +23,8 @@ type logRow struct {
 
 	raster   *canvas.Raster
 	onScroll func(*fyne.ScrollEvent)
+	// gen is the view's refresh generation when the list last used the row.
+	gen uint64
 }
 
 // rowScratch is the one image every row paints into. Fyne copies a

@@ -75,6 +75,12 @@ type LogView struct {
 	// unseen counts records that arrived while the user read older ones.
 	unseen  int
 	jumpBtn *widget.Button
+	// rows are every row object the list was given; free are those it has
+	// dropped, handed out again (see recycleRows). gen counts full
+	// refreshes.
+	rows []*logRow
+	free []*logRow
+	gen  uint64
 	// tails caches what records hand on to the next (UI goroutine only).
 	tails tailCache
 	// statusAt is when the status line was last refreshed.
@@ -151,7 +157,7 @@ func modeLabel(m DisplayMode) string {
 }
 
 func (v *LogView) build() {
-	v.list = widget.NewList(v.length, func() fyne.CanvasObject { return newLogRow(v.wheel) }, v.updateRow)
+	v.list = widget.NewList(v.length, v.newRow, v.updateRow)
 	v.list.HideSeparators = true
 	v.list.OnSelected = func(id widget.ListItemID) {
 		v.selected, v.hasSelected = v.seqOf(id), true
@@ -279,8 +285,48 @@ func (v *LogView) seqOf(id widget.ListItemID) uint64 {
 	return v.first + uint64(id)
 }
 
+// newRow gives the list a row: one it dropped earlier if there is one.
+func (v *LogView) newRow() fyne.CanvasObject {
+	if n := len(v.free); n > 0 {
+		r := v.free[n-1]
+		v.free = v.free[:n-1]
+		r.gen = v.gen
+		return r
+	}
+	r := newLogRow(v.wheel)
+	r.gen = v.gen
+	v.rows = append(v.rows, r)
+	return r
+}
+
+// recycleRows runs after a full refresh of the list. Fyne's list throws
+// away the rows it pooled on every full refresh and makes new ones later;
+// each discarded row kept its texture in Fyne's cache for a minute, which
+// under a flood (rows shift on every refresh) came to hundreds of
+// megabytes. After a full refresh every row on screen has just been
+// updated and the list's pool is empty, so a row not updated in it is one
+// the list let go, and it is given back to the list the next time it asks.
+func (v *LogView) recycleRows() {
+	touched := 0
+	for _, r := range v.rows {
+		if r.gen == v.gen {
+			touched++
+		}
+	}
+	if touched == 0 {
+		return // the list did not lay out (not shown yet)
+	}
+	v.free = v.free[:0]
+	for _, r := range v.rows {
+		if r.gen != v.gen {
+			v.free = append(v.free, r)
+		}
+	}
+}
+
 func (v *LogView) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	row := obj.(*logRow)
+	row.gen = v.gen
 	seq := v.seqOf(id)
 	if v.following && v.peer == "" {
 		// Rows are drawn after Update, and a flood may have replaced the
@@ -340,7 +386,9 @@ func (v *LogView) Update() {
 		// Row numbers moved under the highlight; keep the detail pane.
 		v.list.UnselectAll()
 	}
+	v.gen++
 	v.list.Refresh()
+	v.recycleRows()
 	switch {
 	case v.following:
 		v.unseen = 0
