@@ -57,6 +57,11 @@ type Client struct {
 	// hash costs about 40 ms of CPU per 50 MB; that is hidden on a LAN but
 	// is a fifth of a loopback transfer when both ends share two cores.
 	NoHash bool
+	// ShortServerTimeout (set by NewClient) shortens the retransmit timer of
+	// a server that answers a windowsize > 1 with lock-step, on downloads;
+	// see utimeout.go. It applies only when Options asks for a window and
+	// leaves UTimeout at 0.
+	ShortServerTimeout bool
 
 	ids atomic.Uint64
 }
@@ -67,6 +72,8 @@ func NewClient(addr string) *Client {
 		Addr:    addr,
 		Mode:    ModeOctet,
 		Options: Options{BlockSize: DefaultClientBlockSize, WindowSize: DefaultClientWindowSize, TSize: true},
+
+		ShortServerTimeout: true,
 	}
 }
 
@@ -118,11 +125,32 @@ func (c *Client) transfer(ctx context.Context, dir Direction, remote string, w i
 		t.src = &source{br: bufio.NewReaderSize(r, 64<<10), h: h}
 	}
 	opts := c.Options
+	t.autoUTimeout = c.ShortServerTimeout && dir == Download && !opts.empty() && opts.UTimeout == 0
+	if t.autoUTimeout {
+		if u, ok := lockStepServers.get(raddr); ok {
+			opts.UTimeout = u
+		}
+	}
 	err = t.attempt(opts, "")
+	var again askUTimeout
+	if errors.As(err, &again) {
+		opts.UTimeout = time.Duration(again)
+		err = t.attempt(opts, "")
+	}
 	var re *RemoteError
 	// Only a refusal of the request itself is retried: ERROR 8 once data
-	// has moved would replay the stream from the middle.
-	if errors.As(err, &re) && re.Code == CodeOptionRefused && !opts.empty() && !t.answered {
+	// has moved would replay the stream from the middle. A refused
+	// utimeout is dropped first, keeping the other options.
+	refused := func() bool { return errors.As(err, &re) && re.Code == CodeOptionRefused && !t.answered }
+	if refused() {
+		t.autoUTimeout = false
+	}
+	if refused() && opts.UTimeout != 0 {
+		lockStepServers.forget(raddr)
+		opts.UTimeout = 0
+		err = t.attempt(opts, "utimeout refused")
+	}
+	if refused() && !opts.empty() {
 		err = t.attempt(Options{}, "refused")
 	}
 	var local int64
@@ -152,6 +180,17 @@ type clientTransfer struct {
 	// answered: the server accepted the request (OACK, DATA 1 or ACK 0)
 	// and the transfer proper began.
 	answered bool
+	// autoUTimeout: ask a lock-step server for a short utimeout.
+	autoUTimeout bool
+}
+
+// askUTimeout ends a first attempt whose OACK showed a lock-step server
+// with a round trip short enough for a short utimeout: the client declined
+// the OACK and asks again with this utimeout.
+type askUTimeout time.Duration
+
+func (a askUTimeout) Error() string {
+	return fmt.Sprintf("tftp: asking again with utimeout %v", time.Duration(a))
 }
 
 // attempt runs one request on a fresh socket (a fresh TID).
@@ -233,8 +272,26 @@ func (t *clientTransfer) attempt(opts Options, fallback string) error {
 		default:
 			continue // not an answer to our request
 		}
+		rtt := time.Since(sentAt)
 		if fresh {
-			cn.rto.sample(time.Since(sentAt))
+			cn.rto.sample(rtt)
+		}
+		if t.autoUTimeout && op == OpOACK {
+			// Lock-step because the server would not take the window
+			// asked for, not because the user asked for none.
+			lockStep := opts.WindowSize > 1 && n.WindowSize == 1
+			if opts.UTimeout == 0 && fresh && lockStep && (n.TSize < 0 || n.TSize >= utimeoutMinBlocks*int64(n.BlockSize)) {
+				if u, ok := shortUTimeout(rtt); ok {
+					// RFC 2347: a client that does not accept an OACK
+					// answers ERROR 8 and may ask again.
+					lockStepServers.put(t.raddr, u)
+					_ = cn.send(appendError(nil, CodeOptionRefused, "asking again with utimeout"))
+					return askUTimeout(u)
+				}
+			}
+			if opts.UTimeout != 0 && n.UTimeout == 0 {
+				lockStepServers.forget(t.raddr) // the server ignores it
+			}
 		}
 		n.Fallback = fallback
 		if n.Timeout > 0 {

@@ -35,6 +35,14 @@ const (
 	optTimeout    = "timeout"
 	optTsize      = "tsize"
 	optWindowsize = "windowsize"
+	optUTimeout   = "utimeout"
+)
+
+// The range tftpd-hpa accepts for utimeout, its retransmit timeout in
+// microseconds.
+const (
+	MinUTimeout = 10 * time.Millisecond
+	MaxUTimeout = 255 * time.Second
 )
 
 // Options are the TFTP options a client asks for. A zero field is not asked
@@ -44,6 +52,10 @@ type Options struct {
 	WindowSize int           // windowsize, 1..65535; 0 = not asked (1)
 	Timeout    time.Duration // timeout, whole seconds 1..255; 0 = not asked (adaptive)
 	TSize      bool          // tsize: ask the size on download, announce it on upload
+	// UTimeout asks for the server's retransmit timeout in microseconds
+	// (tftpd-hpa's utimeout option, MinUTimeout..MaxUTimeout); 0 = not
+	// asked. Servers that do not know it leave it out of the OACK.
+	UTimeout time.Duration
 }
 
 // maxWindowBytes bounds one window; a sender keeps two in memory.
@@ -60,6 +72,9 @@ func (o Options) Validate() error {
 	if o.Timeout != 0 && (o.Timeout < time.Second || o.Timeout > 255*time.Second || o.Timeout%time.Second != 0) {
 		return fmt.Errorf("tftp: timeout %v is not a whole number of seconds in 1..255", o.Timeout)
 	}
+	if o.UTimeout != 0 && (o.UTimeout < MinUTimeout || o.UTimeout > MaxUTimeout || o.UTimeout%time.Microsecond != 0) {
+		return fmt.Errorf("tftp: utimeout %v outside %v..%v", o.UTimeout, MinUTimeout, MaxUTimeout)
+	}
 	blk := max(o.BlockSize, DefaultBlockSize)
 	if int64(max(o.WindowSize, 1))*int64(blk) > maxWindowBytes {
 		return fmt.Errorf("tftp: windowsize %d × blksize %d needs more than %d MiB", o.WindowSize, blk, maxWindowBytes>>20)
@@ -68,7 +83,7 @@ func (o Options) Validate() error {
 }
 
 func (o Options) empty() bool {
-	return o.BlockSize == 0 && o.WindowSize == 0 && o.Timeout == 0 && !o.TSize
+	return o.BlockSize == 0 && o.WindowSize == 0 && o.Timeout == 0 && !o.TSize && o.UTimeout == 0
 }
 
 // wire lists the options for a request. size is announced as tsize when
@@ -87,6 +102,9 @@ func (o Options) wire(size int64) []Option {
 	if o.WindowSize != 0 {
 		opts = append(opts, Option{optWindowsize, strconv.Itoa(o.WindowSize)})
 	}
+	if o.UTimeout != 0 {
+		opts = append(opts, Option{optUTimeout, strconv.FormatInt(o.UTimeout.Microseconds(), 10)})
+	}
 	return opts
 }
 
@@ -96,10 +114,15 @@ type Negotiated struct {
 	WindowSize int           // 1 unless negotiated
 	Timeout    time.Duration // 0 = adaptive retransmit timeout
 	TSize      int64         // transfer size if known, else -1
-	OACK       bool          // the peer acknowledged options with an OACK
+	// UTimeout is the server's retransmit timeout the server agreed to
+	// (utimeout); 0 when not negotiated.
+	UTimeout time.Duration
+	OACK     bool // the peer acknowledged options with an OACK
 	// Fallback says how options were dropped: "" (they were not),
 	// "ignored" (the server answered without an OACK) or "refused" (the
-	// server sent ERROR 8 and the request was repeated without options).
+	// server sent ERROR 8 and the request was repeated without options),
+	// or "utimeout refused" (ERROR 8 to a request with utimeout, repeated
+	// with the other options).
 	Fallback string
 }
 
@@ -115,6 +138,9 @@ func (n Negotiated) String() string {
 	}
 	if n.TSize >= 0 {
 		fmt.Fprintf(&b, " tsize=%d", n.TSize)
+	}
+	if n.UTimeout > 0 {
+		fmt.Fprintf(&b, " utimeout=%dus", n.UTimeout.Microseconds())
 	}
 	if n.Fallback != "" {
 		fmt.Fprintf(&b, " (options %s)", n.Fallback)
@@ -177,6 +203,12 @@ func acceptOACK(req Options, opts []Option, download bool) (Negotiated, error) {
 				n.TSize = v
 			}
 			bit = 8
+		case optUTimeout:
+			v, ok := parseUint(o.Value, MaxUTimeout.Microseconds())
+			if req.UTimeout == 0 || !ok || time.Duration(v)*time.Microsecond != req.UTimeout {
+				return n, fmt.Errorf("%w: OACK utimeout %q (asked %v)", ErrProtocol, o.Value, req.UTimeout)
+			}
+			n.UTimeout, bit = req.UTimeout, 16
 		default:
 			continue
 		}

@@ -65,6 +65,9 @@ func TestUnknownTIDClient(t *testing.T) {
 	t.Cleanup(s.Shutdown)
 
 	cl := testClient(c.LocalAddr().String())
+	// pin is lock-step: one request, not a declined one and a second with
+	// utimeout (which pin ignores), keeps the stranger's timing simple.
+	cl.ShortServerTimeout = false
 	cl.OnEvent = func(e Event) {
 		if e.Kind == EventOptions {
 			once.Do(func() { close(locked) })
