@@ -11,15 +11,25 @@ import (
 )
 
 // TestMain doubles as a helper: with NETDEBUG_TFTP_HELPER=server the test
-// binary runs our TFTP server instead of the tests. The lossy-link tests
+// binary runs our TFTP server instead of the tests (and with =get, in the
+// comparisons, one download as our client's whole process). The lossy-link tests
 // start it inside a network namespace with `ip netns exec`, where every
 // socket the server opens belongs to that namespace.
 func TestMain(m *testing.M) {
-	if os.Getenv("NETDEBUG_TFTP_HELPER") == "server" {
-		os.Exit(helperServer())
+	if h := os.Getenv("NETDEBUG_TFTP_HELPER"); h != "" {
+		run, ok := helpers[h]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "unknown NETDEBUG_TFTP_HELPER %q\n", h)
+			os.Exit(2)
+		}
+		os.Exit(run())
 	}
 	os.Exit(m.Run())
 }
+
+// helpers are the modes the test binary runs in instead of the tests;
+// platform files add to it.
+var helpers = map[string]func() int{"server": helperServer}
 
 // helperServer serves NETDEBUG_TFTP_ROOT on NETDEBUG_TFTP_ADDR until its
 // standard input closes.

@@ -31,10 +31,10 @@ type lossyLink struct {
 func newLossyLink(t testing.TB, lossPerCent int) *lossyLink {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		t.Skip("network namespaces are Linux only")
+		skipOrFail(t, "network namespaces are Linux only")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("the lossy link needs root for network namespaces and nftables")
+		skipOrFail(t, "the lossy link needs root for network namespaces and nftables")
 	}
 	ipBin := peerIP.need(t)
 	nftBin := peerNft.need(t)
@@ -79,7 +79,7 @@ func newLossyLink(t testing.TB, lossPerCent int) *lossyLink {
 	}
 	for _, s := range steps {
 		if err := run(s...); err != nil {
-			t.Skipf("cannot build the lossy link: %v", err)
+			skipOrFail(t, "cannot build the lossy link: %v", err)
 		}
 	}
 	return l
@@ -133,16 +133,21 @@ func (l *lossyLink) startOurs(t testing.TB, dir string) string {
 	return l.startServerProc(t, cmd)
 }
 
-// startTftpdHPA runs tftpd-hpa in namespace A on port 6969.
+// startTftpdHPA runs tftpd-hpa in namespace A on port 6970, so it can run
+// beside one of the others.
 func (l *lossyLink) startTftpdHPA(t testing.TB, dir string) string {
 	bin := peerTftpdHPA.need(t)
-	return l.startServerProc(t, exec.Command(l.ip, "netns", "exec", l.nsA, bin, "--listen", "--foreground",
-		"--address", net.JoinHostPort(l.addrA, "6969"), "--secure", dir))
+	addr := net.JoinHostPort(l.addrA, "6970")
+	return l.startServerProcAt(t, exec.Command(l.ip, "netns", "exec", l.nsA, bin, "--listen", "--foreground",
+		"--address", addr, "--secure", dir), addr)
 }
 
 func (l *lossyLink) startServerProc(t testing.TB, cmd *exec.Cmd) string {
+	return l.startServerProcAt(t, cmd, net.JoinHostPort(l.addrA, "6969"))
+}
+
+func (l *lossyLink) startServerProcAt(t testing.TB, cmd *exec.Cmd, addr string) string {
 	t.Helper()
-	addr := net.JoinHostPort(l.addrA, "6969")
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	stdin, err := cmd.StdinPipe()
