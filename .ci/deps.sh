@@ -9,10 +9,11 @@ set -euo pipefail
 BUILD="gcc pkg-config unzip libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libgtk-3-dev fonts-wqy-microhei curl ca-certificates"
 # Tests: the real-window smoke test (xvfb, imagemagick, xdotool, tesseract),
 # TFTP peers (tftpd-hpa, tftp-hpa, atftp, curl; atftpd is unpacked below),
-# network namespaces and packet loss (iproute2, nftables), nc for manual runs;
+# network namespaces and packet loss (iproute2, nftables), /etc/services for
+# the port-name lookups (netbase), nc for manual runs;
 # the real-window benchmark's flood peer and screen grabs (python3 with
 # libX11/libXtst through ctypes).
-TEST="$BUILD xvfb xauth imagemagick xdotool tesseract-ocr tesseract-ocr-chi-sim tftpd-hpa tftp-hpa atftp iproute2 nftables netcat-openbsd procps psmisc python3 libx11-6 libxtst6"
+TEST="$BUILD netbase xvfb xauth imagemagick xdotool tesseract-ocr tesseract-ocr-chi-sim tftpd-hpa tftp-hpa atftp iproute2 nftables netcat-openbsd procps psmisc python3 libx11-6 libxtst6"
 # Release: the cross compiler for Windows, the .desktop check, and the
 # smoke test each package goes through (the same tools as for make test).
 RELEASE="$BUILD gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 desktop-file-utils zip file xvfb xauth imagemagick xdotool tesseract-ocr tesseract-ocr-chi-sim"

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 )
 
 // netnsPair makes two network namespaces joined by a veth pair, with
@@ -21,10 +23,10 @@ import (
 func netnsPair(t *testing.T) (nsA, nsB string, ipA, ipB netip.Addr) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("skipped: network namespaces need root (broadcast does not reach other sockets on loopback reliably enough to stand in for a LAN)")
+		testenv.Skip(t, "network namespaces need root (broadcast does not reach other sockets on loopback reliably enough to stand in for a LAN)")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipped: the ip command (iproute2) is not installed")
+		testenv.Skip(t, "the ip command (iproute2) is not installed")
 	}
 	id := os.Getpid()%100000 + int(time.Now().UnixNano()%1000)*100000
 	nsA, nsB = fmt.Sprintf("ndchat%da", id), fmt.Sprintf("ndchat%db", id)
@@ -40,7 +42,7 @@ func netnsPair(t *testing.T) (nsA, nsB string, ipA, ipB netip.Addr) {
 		return nil
 	}
 	if err := run("netns", "add", nsA); err != nil {
-		t.Skipf("skipped: cannot create a network namespace: %v", err)
+		testenv.Skip(t, "cannot create a network namespace: %v", err)
 	}
 	t.Cleanup(func() { run("netns", "del", nsA) })
 	if err := run("netns", "add", nsB); err != nil {

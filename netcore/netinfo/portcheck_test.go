@@ -125,6 +125,9 @@ func baseline(t *testing.T) func() {
 	t.Helper()
 	fds := func() int {
 		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil && runtime.GOOS == "linux" {
+			t.Fatalf("cannot count open files: %v", err)
+		}
 		if err != nil {
 			return -1 // not Linux: only goroutines are checked
 		}

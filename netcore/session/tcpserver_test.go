@@ -14,13 +14,14 @@ import (
 	"time"
 
 	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 )
 
 func openFDs(t *testing.T) int {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		t.Skipf("cannot count file descriptors: %v", err)
+		testenv.Skip(t, "cannot count file descriptors: %v", err)
 	}
 	return len(ents)
 }
@@ -505,7 +506,7 @@ func TestTCPServerSendFileDropsStuckClient(t *testing.T) {
 // closed (its handle released) and the error reported.
 func TestTCPServerPerClientCaptureWriteError(t *testing.T) {
 	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full")
+		testenv.Skip(t, "no /dev/full")
 	}
 	rec := newRecorder()
 	s := startServer(t, TCPServerConfig{}, rec.handle)

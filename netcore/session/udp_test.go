@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netdebug/netdebug/netcore/framing"
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 )
 
 func openUDP(t *testing.T, cfg UDPConfig, h Handler) *UDPSession {
@@ -30,7 +31,7 @@ func TestUDPRoundTrip(t *testing.T) {
 		t.Run(fam.bind, func(t *testing.T) {
 			peer, err := net.ListenPacket("udp", fam.peer)
 			if err != nil {
-				t.Skipf("%s: %v", fam.peer, err)
+				testenv.Skip(t, "%s: %v", fam.peer, err)
 			}
 			defer peer.Close()
 			rec := newRecorder()
@@ -163,6 +164,13 @@ func TestUDPFramingPerSender(t *testing.T) {
 	})
 }
 
+// childPassed reports whether a -test.v run's output shows test name run
+// and passed (not skipped, not failed).
+func childPassed(out, name string) bool {
+	return strings.Contains(out, "=== RUN   "+name+"\n") && strings.Contains(out, "--- PASS: "+name+" (") &&
+		!strings.Contains(out, "--- SKIP: "+name) && !strings.Contains(out, "--- FAIL: "+name)
+}
+
 // netns runs a command inside a network namespace.
 func netns(t *testing.T, ns string, args ...string) {
 	t.Helper()
@@ -176,15 +184,15 @@ func netns(t *testing.T, ns string, args ...string) {
 // broadcast, which a fresh network namespace with a veth pair provides.
 func TestUDPMulticastAndBroadcastInNamespace(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("skipped: needs root to create a network namespace")
+		testenv.Skip(t, "needs root to create a network namespace")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipped: the ip command (iproute2) is missing")
+		testenv.Skip(t, "the ip command (iproute2) is missing")
 	}
 	if os.Getenv("NETDEBUG_IN_NETNS") == "" {
 		ns := fmt.Sprintf("ndmc%d", os.Getpid())
 		if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-			t.Skipf("skipped: cannot create a network namespace: %v %s", err, out)
+			testenv.Skip(t, "cannot create a network namespace: %v %s", err, out)
 		}
 		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 		netns(t, ns, "ip", "link", "add", "mc0", "type", "veth", "peer", "name", "mc1")
@@ -196,12 +204,17 @@ func TestUDPMulticastAndBroadcastInNamespace(t *testing.T) {
 		netns(t, ns, "ip", "route", "add", "224.0.0.0/4", "dev", "mc0")
 		netns(t, ns, "ip", "-6", "addr", "add", "fd79::1/64", "dev", "mc0", "nodad")
 		// Run this test again inside the namespace.
-		cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run", "^TestUDPMulticastAndBroadcastInNamespace$", "-test.v")
+		const name = "TestUDPMulticastAndBroadcastInNamespace"
+		cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run", "^"+name+"$", "-test.v", "-test.count=1")
 		cmd.Env = append(os.Environ(), "NETDEBUG_IN_NETNS=1")
 		out, err := cmd.CombinedOutput()
 		t.Logf("inside the namespace:\n%s", out)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A child that matched nothing or skipped also exits 0.
+		if !childPassed(string(out), name) {
+			t.Fatalf("the run inside the namespace did not run and pass %s", name)
 		}
 		return
 	}
@@ -394,5 +407,21 @@ func TestUDPIdleGapJoinsDatagrams(t *testing.T) {
 	rec.mu.Unlock()
 	if len(got) != 4 || got[3] != pa+"=e" {
 		t.Fatalf("after close %q", got)
+	}
+}
+
+// TestChildPassed: the check on the namespace run sees through an exit
+// status of 0 that comes from a skip or from no test at all.
+func TestChildPassed(t *testing.T) {
+	const name = "TestX"
+	for out, want := range map[string]bool{
+		"=== RUN   TestX\n--- PASS: TestX (0.01s)\nPASS\n":                 true,
+		"=== RUN   TestX\n    x_test.go:1: why\n--- SKIP: TestX (0.00s)\n": false,
+		"testing: warning: no tests to run\nPASS\n":                        false,
+		"=== RUN   TestXY\n--- PASS: TestXY (0.01s)\nPASS\n":               false,
+	} {
+		if got := childPassed(out, name); got != want {
+			t.Errorf("childPassed(%q) = %v, want %v", out, got, want)
+		}
 	}
 }

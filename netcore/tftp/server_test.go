@@ -390,9 +390,13 @@ func TestServerAddresses(t *testing.T) {
 		{"[::]:0", "127.0.0.1"}, // dual stack
 	} {
 		t.Run(tc.listen+"-"+tc.dial, func(t *testing.T) {
+			if strings.Contains(tc.listen+tc.dial, "[") {
+				needIPv6(t)
+			}
+			// The system can listen there, so our Listen must.
 			uc, err := Listen(tc.listen)
 			if err != nil {
-				t.Skipf("no %s here: %v", tc.listen, err)
+				t.Fatalf("Listen(%s): %v", tc.listen, err)
 			}
 			s := &Server{Root: root}
 			done := make(chan error, 1)
@@ -403,13 +407,6 @@ func TestServerAddresses(t *testing.T) {
 			}()
 			_, port, _ := net.SplitHostPort(uc.LocalAddr().String())
 			addr := tc.dial + ":" + port
-			if strings.HasPrefix(tc.dial, "[") {
-				if c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback}); err != nil {
-					t.Skipf("no IPv6 loopback: %v", err)
-				} else {
-					c.Close()
-				}
-			}
 			res := download(t, testClient(addr), "f.bin", data)
 			if res.Transfer.Peer.Addr().String() != strings.Trim(tc.dial, "[]") {
 				t.Fatalf("answered from %v", res.Transfer.Peer)
@@ -429,12 +426,26 @@ func TestListenKeepsTheFamilyAsked(t *testing.T) {
 	if a := uc.LocalAddr().(*net.UDPAddr); a.IP.To4() == nil {
 		t.Fatalf("0.0.0.0 listens on %v", a)
 	}
+	needIPv6(t)
 	uc6, err := Listen(":0")
 	if err != nil {
-		t.Skipf("no dual-stack socket here: %v", err)
+		t.Fatalf("Listen(:0) on a system with a dual-stack socket: %v", err)
 	}
 	defer uc6.Close()
-	if a := uc6.LocalAddr().(*net.UDPAddr); a.IP.To4() != nil {
-		t.Logf("empty host listens on %v (no IPv6 on this machine)", a)
+	if a := uc6.LocalAddr().(*net.UDPAddr); a.IP.To4() != nil || !a.IP.IsUnspecified() {
+		t.Fatalf("empty host listens on %v, want the dual-stack [::]", a)
+	}
+}
+
+// needIPv6 skips (fails under NETDEBUG_REQUIRE_PEERS=1) unless the system
+// has IPv6 loopback and a dual-stack socket, probed without our code.
+func needIPv6(t *testing.T) {
+	t.Helper()
+	for _, addr := range []string{"[::1]:0", "[::]:0"} {
+		c, err := net.ListenPacket("udp6", addr)
+		if err != nil {
+			skipOrFail(t, "no IPv6 here (%s): %v", addr, err)
+		}
+		c.Close()
 	}
 }

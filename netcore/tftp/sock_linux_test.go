@@ -28,7 +28,7 @@ func blockingPair(t *testing.T, v6 bool) (*blockingSocket, *net.UDPConn, netip.A
 	peer, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
 	if err != nil {
 		if v6 {
-			t.Skipf("no IPv6 loopback here: %v", err)
+			skipOrFail(t, "no IPv6 loopback here: %v", err)
 		}
 		t.Fatal(err)
 	}
