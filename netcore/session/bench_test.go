@@ -40,6 +40,20 @@ func raiseFileLimit(b *testing.B, n uint64) {
 	}
 }
 
+// rssBytes is this process's resident set (Linux /proc/self/statm).
+func rssBytes(b *testing.B) uint64 {
+	raw, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		b.Fatalf("reading the resident set: %v", err)
+	}
+	f := strings.Fields(string(raw))
+	pages, err := strconv.ParseUint(f[1], 10, 64)
+	if err != nil {
+		b.Fatalf("statm %q: %v", raw, err)
+	}
+	return pages * uint64(os.Getpagesize())
+}
+
 func heapAndStacks() uint64 {
 	runtime.GC()
 	var m runtime.MemStats
@@ -48,19 +62,29 @@ func heapAndStacks() uint64 {
 }
 
 // BenchmarkTCPServer10kClients holds 10,000 concurrent loopback clients:
-// the time for the server to accept them all, the time to send 1 KiB to
-// all of them (until every client has read it), and the server's memory
-// per connection (Go heap and stacks). The clients live in a second process
-// (this test binary, as TestClientFleet) so each process stays under the
-// file limit.
+// the time for the server to accept them all (from the first connection
+// accepted to the last, so the client process's start-up is not in it),
+// the time to send 1 KiB to all of them (until every client has read it),
+// and the server's memory per connection, both as Go heap and stacks and
+// as resident set (what the OS charges, kernel socket buffers excepted).
+// The clients live in a second process (this test binary, as
+// TestClientFleet) so each process stays under the file limit.
 func BenchmarkTCPServer10kClients(b *testing.B) {
 	const n = 10_000
 	raiseFileLimit(b, n+1024)
 	for i := 0; i < b.N; i++ {
 		var accepted atomic.Int64
+		var first, last time.Time
 		all := make(chan struct{})
 		s, err := NewTCPServer(TCPServerConfig{Address: "127.0.0.1:0"}, func(ev Event) {
-			if ev.Kind == Connected && accepted.Add(1) == n {
+			if ev.Kind != Connected {
+				return
+			}
+			switch accepted.Add(1) {
+			case 1:
+				first = time.Now()
+			case n:
+				last = time.Now()
 				close(all)
 			}
 		})
@@ -70,13 +94,12 @@ func BenchmarkTCPServer10kClients(b *testing.B) {
 		if err := s.Start(); err != nil {
 			b.Fatal(err)
 		}
-		before := heapAndStacks()
+		before, rssBefore := heapAndStacks(), rssBytes(b)
 		fleet := exec.Command(os.Args[0], "-test.run", "^TestClientFleet$")
 		fleet.Env = append(os.Environ(), "NETDEBUG_FLEET_ADDR="+s.Addr(), fmt.Sprintf("NETDEBUG_FLEET_N=%d", n))
 		stdin, _ := fleet.StdinPipe()
 		stdout, _ := fleet.StdoutPipe()
 		fleet.Stderr = os.Stderr
-		start := time.Now()
 		if err := fleet.Start(); err != nil {
 			b.Fatal(err)
 		}
@@ -94,11 +117,14 @@ func BenchmarkTCPServer10kClients(b *testing.B) {
 		case <-time.After(2 * time.Minute):
 			b.Fatalf("only %d of %d clients accepted", accepted.Load(), n)
 		}
-		acceptTime := time.Since(start)
+		// first is written before accepted reaches 2 and last before all
+		// closes; both happen before this read.
+		acceptTime := last.Sub(first)
 		expect("dialed")
 		perConn := float64(heapAndStacks()-before) / n
+		rssPerConn := (float64(rssBytes(b)) - float64(rssBefore)) / n
 
-		start = time.Now()
+		start := time.Now()
 		got, err := s.SendAll(make([]byte, 1024))
 		if err != nil || got != n {
 			b.Fatalf("SendAll = %d, %v", got, err)
@@ -110,7 +136,8 @@ func BenchmarkTCPServer10kClients(b *testing.B) {
 		s.Shutdown(context.Background())
 		b.ReportMetric(float64(acceptTime.Milliseconds()), "accept-all-ms")
 		b.ReportMetric(float64(sendTime.Milliseconds()), "send-all-1KiB-ms")
-		b.ReportMetric(perConn, "server-B/conn")
+		b.ReportMetric(perConn, "server-heap-B/conn")
+		b.ReportMetric(rssPerConn, "server-RSS-B/conn")
 	}
 }
 

@@ -44,9 +44,13 @@ func BenchmarkUpload(b *testing.B) {
 	}
 }
 
-// BenchmarkParseData is the per-packet fast path: it must not allocate.
+// BenchmarkParseData is the per-packet fast path: it must not allocate, and
+// fails when it does.
 func BenchmarkParseData(b *testing.B) {
 	pkt := append(dataHeader(7), make([]byte, 1468)...)
+	if allocs := testing.AllocsPerRun(1000, func() { _, _, _ = opAndBlock(pkt) }); allocs != 0 {
+		b.Fatalf("opAndBlock allocates %.1f times per packet, want 0", allocs)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		op, block, ok := opAndBlock(pkt)
