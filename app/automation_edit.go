@@ -145,13 +145,13 @@ func newPayloadFields(p automation.Payload, changed func()) *payloadFields {
 	f.text.SetText(p.Text)
 	f.hex = widget.NewCheck(tr("Hex"), nil)
 	f.hex.SetChecked(p.Hex)
-	f.enc = widget.NewSelect(codec.EncodingNames(), nil)
+	f.enc = newSelect(codec.EncodingNames(), nil)
 	enc, err := codec.ParseEncoding(p.Encoding)
 	if err != nil {
 		enc = codec.UTF8
 	}
 	f.enc.SetSelected(string(enc))
-	f.line = widget.NewSelect(lineEndingLabels(), nil)
+	f.line = newSelect(lineEndingLabels(), nil)
 	le, _ := codec.ParseLineEnding(p.LineEnding)
 	f.line.SetSelected(lineEndingLabel(le))
 	f.escapes = widget.NewCheck(tr("Escapes"), nil)

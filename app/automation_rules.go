@@ -335,12 +335,12 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 	}
 	e.name = entry(rule.Name, tr("e.g. heartbeat"))
 	e.enabled = check(tr("Enabled"), rule.Enabled())
-	e.match = widget.NewSelect(matchLabels(), nil)
+	e.match = newSelect(matchLabels(), nil)
 	e.match.SetSelectedIndex(max(slices.Index(automation.MatchModes(), rule.Match), 0))
 	e.pattern = entry(rule.Pattern, `PING (\d+)`)
 	e.pattern.TextStyle = fyne.TextStyle{Monospace: true}
 	e.patternHex = check(tr("Hex"), rule.PatternHex)
-	e.enc = widget.NewSelect(append([]string{tabEncodingLabel()}, codec.EncodingNames()...), nil)
+	e.enc = newSelect(append([]string{tabEncodingLabel()}, codec.EncodingNames()...), nil)
 	if enc, err := codec.ParseEncoding(rule.Encoding); rule.Encoding == "" || err != nil {
 		e.enc.SetSelectedIndex(0)
 	} else {
@@ -355,7 +355,7 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 	e.reply.SetPlaceHolder("PONG $1{{crc16modbus}}")
 	e.reply.OnChanged = func(string) { changed() }
 	e.replyHex = check(tr("Hex"), rule.ReplyHex)
-	e.line = widget.NewSelect(lineEndingLabels(), nil)
+	e.line = newSelect(lineEndingLabels(), nil)
 	le, _ := codec.ParseLineEnding(rule.LineEnding)
 	e.line.SetSelected(lineEndingLabel(le))
 	e.delay = entry(fmt.Sprint(rule.DelayMS), "0")

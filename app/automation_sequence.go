@@ -67,7 +67,7 @@ func newSequencePanel(a *automationPanel) *sequencePanel {
 	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.syncBar() }
 	s.bar = newListToolbar(a.u.win, s.add, func() { s.edit(s.sel) }, s.askDelete, func() { s.move(s.sel, s.sel-1) }, func() { s.move(s.sel, s.sel+1) }, s.importFile, s.exportFile)
 
-	s.mode = widget.NewSelect([]string{tr("Once"), tr("Repeat"), tr("Forever")}, nil)
+	s.mode = newSelect([]string{tr("Once"), tr("Repeat"), tr("Forever")}, nil)
 	s.times = widget.NewEntry()
 	s.times.SetPlaceHolder(tr("times"))
 	s.times.SetText(strconv.Itoa(max(s.seq.Repeat, 1)))

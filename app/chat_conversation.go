@@ -26,7 +26,7 @@ func (t *chatTab) buildLeft() {
 	t.peer = widget.NewEntry()
 	t.peer.SetPlaceHolder(tr("IP or host name, and :port"))
 	t.peer.OnSubmitted = func(string) { t.addPeer() }
-	t.transport = widget.NewSelect([]string{"UDP", "TCP"}, func(s string) { t.p.setStr(prefChatTransport, s) })
+	t.transport = newSelect([]string{"UDP", "TCP"}, func(s string) { t.p.setStr(prefChatTransport, s) })
 	t.transport.SetSelected(t.p.str(prefChatTransport, "UDP"))
 	t.addBtn = widget.NewButtonWithIcon(tr("Add"), theme.ContentAddIcon(), t.addPeer)
 	t.addStatus = newStatusLabel()
@@ -113,7 +113,7 @@ func (t *chatTab) buildConversation() {
 	t.subtitle = widget.NewLabel("")
 	t.subtitle.Importance = widget.LowImportance
 	t.subtitle.Truncation = fyne.TextTruncateEllipsis
-	t.encSel = widget.NewSelect(chatEncodings(), func(s string) {
+	t.encSel = newSelect(chatEncodings(), func(s string) {
 		if t.current != "" {
 			_ = t.chat.SetEncoding(t.current, codec.MustEncoding(s))
 			t.refreshMessages()

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 )
 
 // translations holds netdebug.en.json and netdebug.zh_Hans.json. Keys are
@@ -86,6 +87,14 @@ func trf(s string, data map[string]any) string {
 		return s
 	}
 	return lang.L(s, data)
+}
+
+// newSelect is widget.NewSelect with its placeholder in the user's
+// language: Fyne's own "(Select one)" is English only.
+func newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = tr("(Select one)")
+	return s
 }
 
 // i18nKey marks a message ID that is translated later, with tr(variable);

@@ -129,3 +129,201 @@ func fieldsOf(t *testing.T, s string) string {
 	sort.Strings(fields)
 	return strings.Join(fields, ",")
 }
+
+// TestTranslationFilesHaveTheSameKeys: a key in one file and not the other
+// is a string that one language shows untranslated.
+func TestTranslationFilesHaveTheSameKeys(t *testing.T) {
+	zh := loadTranslations(t, "netdebug.zh_Hans.json")
+	en := loadTranslations(t, "netdebug.en.json")
+	for id := range en {
+		if _, ok := zh[id]; !ok {
+			t.Errorf("netdebug.zh_Hans.json has no %q", id)
+		}
+		if en[id] != id {
+			t.Errorf("netdebug.en.json: %q should map to itself", id)
+		}
+	}
+	for id := range zh {
+		if _, ok := en[id]; !ok {
+			t.Errorf("netdebug.en.json has no %q", id)
+		}
+	}
+}
+
+// TestNoEnglishInTheChineseUI: a Chinese "translation" that is the English
+// text again is allowed only for acronyms and code names (MAC, inet_ntoa).
+func TestNoEnglishInTheChineseUI(t *testing.T) {
+	for id, zh := range loadTranslations(t, "netdebug.zh_Hans.json") {
+		if zh == id && isEnglish(id) {
+			t.Errorf("netdebug.zh_Hans.json leaves %q in English", id)
+		}
+	}
+}
+
+// notWords are the lowercase tokens a UI may show as they are: units,
+// protocol option names, and what measures a line of text.
+var notWords = map[string]bool{"ms": true, "blksize": true, "windowsize": true, "Ag": true, "NetDebug": true}
+
+// isEnglish reports whether s holds an English word: a token of letters
+// that is not an acronym (UDP), a code name (inet_ntoa), something with
+// digits in it (0xC0A8, db8::1, Ctrl+9) or one of notWords.
+func isEnglish(s string) bool {
+	for _, tok := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '/' || r == '\n' }) {
+		if strings.ContainsAny(tok, "0123456789_%{$") || notWords[strings.Trim(tok, "()[].:;!?\"'…")] {
+			continue
+		}
+		letters := 0
+		lower := false
+		for _, r := range tok {
+			switch {
+			case r >= 'a' && r <= 'z':
+				letters++
+				lower = true
+			case r >= 'A' && r <= 'Z':
+				letters++
+			}
+		}
+		if letters >= 2 && lower {
+			return true
+		}
+	}
+	return false
+}
+
+// visibleCalls are the calls whose string arguments reach the screen.
+var visibleCalls = map[string]bool{
+	"NewLabel": true, "NewLabelWithStyle": true, "NewButton": true, "NewButtonWithIcon": true, "NewCheck": true,
+	"NewRadioGroup": true, "NewHyperlink": true, "SetText": true, "SetPlaceHolder": true, "NewAccordionItem": true,
+	"NewTabItem": true, "NewTabItemWithIcon": true, "NewMenuItem": true, "NewMenu": true, "NewFormItem": true,
+	"ShowInformation": true, "NewInformation": true, "ShowConfirm": true, "NewConfirm": true, "ShowCustom": true,
+	"NewCustom": true, "ShowCustomConfirm": true, "NewCustomConfirm": true, "SetTitle": true, "NewWindow": true,
+	"info": true, "ok": true, "Errorf": true, "textErr": true,
+}
+
+// TestVisibleStringsAreTranslated finds English text handed straight to a
+// widget, a dialog or an error the window shows, without tr or lang.L.
+// The CLI (cli*.go) speaks English only.
+func TestVisibleStringsAreTranslated(t *testing.T) {
+	fset := token.NewFileSet()
+	for _, dir := range []string{".", "../widgets"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, file := range files {
+			// The CLI speaks English only; font loading errors are logged,
+			// never shown.
+			if base := filepath.Base(file); strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "cli") || strings.HasPrefix(base, "font") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				name := ""
+				switch fn := call.Fun.(type) {
+				case *ast.Ident:
+					name = fn.Name
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+				}
+				if !visibleCalls[name] {
+					return true
+				}
+				for _, a := range call.Args {
+					lit, ok := a.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					if s, err := strconv.Unquote(lit.Value); err == nil && isEnglish(s) {
+						t.Errorf("%s: %s(%q) shows English in every language; wrap it in tr or lang.L", fset.Position(lit.Pos()), name, s)
+					}
+				}
+				return true
+			})
+		}
+	}
+}
+
+// TestSelectsHaveATranslatedPlaceHolder: Fyne's Select shows "(Select
+// one)", in English, whenever nothing is selected. Every Select is built
+// with newSelect, or is given its selection where it is built.
+func TestSelectsHaveATranslatedPlaceHolder(t *testing.T) {
+	fset := token.NewFileSet()
+	for _, dir := range []string{".", "../widgets"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || fn.Body == nil || fn.Name.Name == "newSelect" {
+					continue
+				}
+				checkSelects(t, fset, fn.Body)
+			}
+		}
+	}
+}
+
+func checkSelects(t *testing.T, fset *token.FileSet, body *ast.BlockStmt) {
+	selected := map[string]bool{}
+	type site struct {
+		target string
+		pos    token.Pos
+	}
+	var built []site
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, rhs := range n.Rhs {
+				if isSelectorCall(rhs, "widget", "NewSelect") && i < len(n.Lhs) {
+					built = append(built, site{exprText(n.Lhs[i]), rhs.Pos()})
+				}
+			}
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "SetSelected" {
+				selected[exprText(sel.X)] = true
+			}
+			if isSelectorCall(n, "widget", "NewSelect") {
+				return true
+			}
+		}
+		return true
+	})
+	for _, s := range built {
+		if !selected[s.target] {
+			t.Errorf("%s: %s is built with widget.NewSelect and shows Fyne's English placeholder; use newSelect", fset.Position(s.pos), s.target)
+		}
+	}
+}
+
+func isSelectorCall(e ast.Expr, pkg, name string) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != name {
+		return false
+	}
+	x, ok := sel.X.(*ast.Ident)
+	return ok && x.Name == pkg
+}
+
+func exprText(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		return exprText(e.X) + "." + e.Sel.Name
+	}
+	return ""
+}

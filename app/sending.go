@@ -88,7 +88,15 @@ type sender func([]byte) error
 const sendQueueLen = 64
 
 // errSendBusy refuses a send while sendQueueLen earlier ones still wait.
-var errSendBusy = textErr("still sending earlier messages: the peer is not reading (they time out after 10 s)")
+// It is translated when shown: a package variable is set before the
+// translations are loaded.
+var errSendBusy error = sendBusyErr{}
+
+type sendBusyErr struct{}
+
+func (sendBusyErr) Error() string {
+	return tr("still sending earlier messages: the peer is not reading (they time out after 10 s)")
+}
 
 // sendQueue runs the sends a person starts (Send, Ctrl+Enter, quick
 // commands) in order on one goroutine per tab, so that a peer which stops

@@ -107,7 +107,7 @@ func (u *appUI) newTFTPTab() tab {
 	t.port = entry("port", "69", "69")
 	t.remote = entry("remote", "", tr("file on the server, e.g. firmware.bin"))
 	t.local = entry("local", "", tr("local file (empty: the remote name in your Downloads folder)"))
-	t.mode = widget.NewSelect([]string{string(tftp.ModeOctet), string(tftp.ModeNetASCII)}, func(s string) { t.p.setStr("mode", s) })
+	t.mode = newSelect([]string{string(tftp.ModeOctet), string(tftp.ModeNetASCII)}, func(s string) { t.p.setStr("mode", s) })
 	t.mode.SetSelected(t.p.str("mode", string(tftp.ModeOctet)))
 	t.blksize = entry("blksize", strconv.Itoa(tftp.DefaultClientBlockSize), "8–65464")
 	t.window = entry("window", "8", "1–65535")

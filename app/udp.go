@@ -80,7 +80,7 @@ func (u *appUI) newUDPTab() tab {
 		t.syncTarget()
 	})
 	t.replyLast.SetChecked(t.p.boolean("replyLast", false))
-	t.broadcast = widget.NewSelect(broadcastChoices(), func(s string) {
+	t.broadcast = newSelect(broadcastChoices(), func(s string) {
 		if s != "" {
 			t.host.SetText(s)
 			t.replyLast.SetChecked(false)
@@ -118,7 +118,7 @@ func (u *appUI) newUDPTab() tab {
 	t.group = widget.NewEntry()
 	t.group.SetPlaceHolder("239.1.2.3 / ff12::1")
 	t.group.SetText(t.p.str("group", ""))
-	t.groupIf = widget.NewSelect(append([]string{tr("(system default)")}, interfaceNames()...), nil)
+	t.groupIf = newSelect(append([]string{tr("(system default)")}, interfaceNames()...), nil)
 	t.groupIf.SetSelectedIndex(0)
 	// The interface joins groups and also carries what is sent to a group.
 	t.groupIf.OnChanged = func(string) { t.applyMulticastIf() }
@@ -337,7 +337,7 @@ func (t *udpTab) target() (sender, error) {
 		return func(b []byte) error {
 			last := s.LastSender()
 			if last == "" {
-				return fmt.Errorf("%w: no sender yet", session.ErrInvalidAddress)
+				return fmt.Errorf("%w: %s", session.ErrInvalidAddress, tr("no sender yet"))
 			}
 			return s.SendTo(last, b)
 		}, nil

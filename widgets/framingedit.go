@@ -57,15 +57,15 @@ func NewFramingEditor() *FramingEditor {
 	for _, m := range framing.Modes() {
 		labels = append(labels, framingModeLabel(m))
 	}
-	f.mode = widget.NewSelect(labels, func(string) { f.edited() })
+	f.mode = newSelect(labels, func(string) { f.edited() })
 	f.delim = widget.NewEntry()
 	f.delim.SetText(`\n`)
-	f.delim.SetPlaceHolder(`\n, \r\n or hex 0D 0A`)
+	f.delim.SetPlaceHolder(lang.L(`\n, \r\n or hex 0D 0A`))
 	f.delim.OnChanged = func(string) { f.edited() }
 	f.fixed = widget.NewEntry()
 	f.fixed.SetText("16")
 	f.fixed.OnChanged = func(string) { f.edited() }
-	f.prefix = widget.NewSelect([]string{"1", "2", "4"}, func(string) { f.edited() })
+	f.prefix = newSelect([]string{"1", "2", "4"}, func(string) { f.edited() })
 	f.prefix.SetSelected("2")
 	f.little = widget.NewCheck(lang.L("Little-endian"), func(bool) { f.edited() })
 	f.counted = widget.NewCheck(lang.L("Length includes header"), func(bool) { f.edited() })

@@ -109,7 +109,7 @@ func (s *SendBox) build() {
 	})
 	s.format.Horizontal = true
 	s.format.Required = true
-	s.encSel = widget.NewSelect(codec.EncodingNames(), func(v string) {
+	s.encSel = newSelect(codec.EncodingNames(), func(v string) {
 		s.settings.Encoding = codec.MustEncoding(v)
 		s.changed()
 	})
@@ -117,7 +117,7 @@ func (s *SendBox) build() {
 	for _, l := range codec.LineEndings() {
 		lineLabels = append(lineLabels, lineLabel(l))
 	}
-	s.lineSel = widget.NewSelect(lineLabels, func(v string) {
+	s.lineSel = newSelect(lineLabels, func(v string) {
 		for _, l := range codec.LineEndings() {
 			if lineLabel(l) == v {
 				s.settings.LineEnding = l
@@ -500,6 +500,14 @@ func (e *sendEntry) TypedShortcut(sc fyne.Shortcut) {
 		}
 	}
 	e.Entry.TypedShortcut(sc)
+}
+
+// newSelect is widget.NewSelect with its placeholder in the user's
+// language: Fyne's own "(Select one)" is English only.
+func newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = lang.L("(Select one)")
+	return s
 }
 
 func sized(o fyne.CanvasObject, w float32) fyne.CanvasObject {
