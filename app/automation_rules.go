@@ -296,6 +296,21 @@ func matchLabels() []string {
 	return []string{tr("exact bytes"), tr("contains"), tr("starts with"), tr("regular expression"), tr("regular expression over hex")}
 }
 
+// matchHints say, for each match mode in menu order, what the pattern is
+// and what $0 and the groups stand for in the reply; matchExamples are the
+// pattern field's placeholder in that mode.
+func matchHints() []string {
+	return []string{
+		tr("Replies when a message is exactly these bytes (text, or hex with Hex ticked). $0 in the reply is the message."),
+		tr("Replies when these bytes occur anywhere in a message (text, or hex with Hex ticked). $0 in the reply is the bytes found."),
+		tr("Replies when a message starts with these bytes (text, or hex with Hex ticked). $0 in the reply is the bytes found."),
+		tr("A regular expression over the message as text, in the rule's encoding. $0 in the reply is the whole match, $1 … $9 and ${name} what the groups captured."),
+		tr("A regular expression over the message written as spaced hex (\"50 49 4E 47\"). $0 in the reply is the whole match, $1 … $9 and ${name} what the groups captured."),
+	}
+}
+
+var matchExamples = []string{"PING", "PING", "AT+", `PING (\d+)`, `^01 03 (.. ..)`}
+
 // ruleEditor is the dialog for one rule. Its check line shows the rule's
 // first problem, or with test data, what the rule would answer.
 type ruleEditor struct {
@@ -306,6 +321,8 @@ type ruleEditor struct {
 	enc, line                                 *widget.Select
 	escapes                                   *widget.Check
 	reply                                     *widget.Entry
+	// modeHint says what the pattern is in the chosen match mode.
+	modeHint *widget.Label
 }
 
 // tabEncodingLabel is the encoding menu's first choice: the rule follows
@@ -337,7 +354,10 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 	e.enabled = check(tr("Enabled"), rule.Enabled())
 	e.match = newSelect(matchLabels(), nil)
 	e.match.SetSelectedIndex(max(slices.Index(automation.MatchModes(), rule.Match), 0))
-	e.pattern = entry(rule.Pattern, `PING (\d+)`)
+	e.pattern = entry(rule.Pattern, "")
+	e.modeHint = widget.NewLabel("")
+	e.modeHint.Wrapping = fyne.TextWrapWord
+	e.modeHint.Importance = widget.LowImportance
 	e.pattern.TextStyle = fyne.TextStyle{Monospace: true}
 	e.patternHex = check(tr("Hex"), rule.PatternHex)
 	e.enc = newSelect(append([]string{tabEncodingLabel()}, codec.EncodingNames()...), nil)
@@ -365,7 +385,10 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 	e.test = entry("", tr("data to try the rule on, e.g. PING 42"))
 	e.testHex = check(tr("Hex"), false)
 	sync := func() {
-		regex := e.match.SelectedIndex() >= 3
+		mode := max(e.match.SelectedIndex(), 0)
+		e.modeHint.SetText(matchHints()[mode])
+		e.pattern.SetPlaceHolder(matchExamples[mode])
+		regex := mode >= 3
 		if regex {
 			e.patternHex.Disable()
 		} else {
@@ -386,6 +409,7 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 	items := []*widget.FormItem{
 		widget.NewFormItem(tr("Name"), container.NewBorder(nil, nil, nil, e.enabled, e.name)),
 		widget.NewFormItem(tr("Match"), container.NewBorder(nil, nil, fixedWidth(e.match, 200), e.patternHex, e.pattern)),
+		widget.NewFormItem("", e.modeHint),
 		widget.NewFormItem(tr("Text"), container.NewHBox(fixedWidth(e.enc, 170), e.escapes)),
 		widget.NewFormItem(tr("Reply"), container.NewBorder(nil, nil, nil, e.replyHex, e.reply)),
 		widget.NewFormItem("", fixedWidth(e.line, 170)),
@@ -393,7 +417,9 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 			widget.NewLabel(tr("At most")), fixedWidth(e.perSec, 70), widget.NewLabel(tr("per second, burst")), fixedWidth(e.burst, 60))),
 		widget.NewFormItem(tr("Try with"), container.NewBorder(nil, nil, nil, e.testHex, e.test)),
 	}
-	help := tr("Reply: $1 … $9 and ${name} insert what the groups captured, $0 the whole match.") + " " + templateHelp()
+	// What $0 and the groups mean depends on the match mode: the hint
+	// under Match says it.
+	help := templateHelp()
 	tabEnc := a.send.Settings().Encoding
 	d = newEditDialog(a.u.win, title, items, help, func() (string, error) { return e.check(tabEnc) }, func() error {
 		rule, err := e.rule()
@@ -417,6 +443,10 @@ func (e *ruleEditor) rule() (automation.Rule, error) {
 	}
 	if r.Name == "" {
 		return r, notReady(tr("Give the rule a name: it labels the counters."))
+	}
+	if r.Pattern == "" {
+		// An empty pattern would match every message.
+		return r, notReady(tr("Give the rule a pattern: what the data must match."))
 	}
 	if e.enc.SelectedIndex() > 0 {
 		r.Encoding = e.enc.Selected

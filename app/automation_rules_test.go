@@ -302,3 +302,45 @@ func TestRulesImportRefusesBadFileAndRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleDialogHintFollowsTheModeAndNeedsAPattern: the new rule's default
+// match is "contains", so the hint and the pattern's example speak of bytes,
+// not of regular expressions until one is chosen; a rule with no pattern,
+// which would match every message, cannot be saved.
+func TestRuleDialogHintFollowsTheModeAndNeedsAPattern(t *testing.T) {
+	u, _ := newTestUI(t)
+	ut := u.udp
+	r := ut.auto.rules
+	onUI(func() {
+		showTab(u, ut.auto)
+		ut.auto.show(2)
+	})
+	e := addRule(t, r, "any", 1, "", "OK")
+	onUI(func() {
+		hint := formHint(e)
+		if !strings.Contains(hint, "occur anywhere") || strings.Contains(hint, "regular expression") || e.pattern.PlaceHolder != "PING" {
+			t.Errorf("contains: hint %q, placeholder %q", hint, e.pattern.PlaceHolder)
+		}
+		if !e.save.Disabled() || !strings.Contains(e.preview.Text, "pattern") {
+			t.Errorf("empty pattern: save enabled %v, check line %q", !e.save.Disabled(), e.preview.Text)
+		}
+		e.match.SetSelectedIndex(3)
+		if hint := formHint(e); !strings.Contains(hint, "regular expression") || e.pattern.PlaceHolder != `PING (\d+)` {
+			t.Errorf("regex: hint %q, placeholder %q", hint, e.pattern.PlaceHolder)
+		}
+		if !e.save.Disabled() {
+			t.Error("an empty regular expression can be saved")
+		}
+		e.pattern.SetText("PING")
+		if e.save.Disabled() {
+			t.Errorf("a valid rule cannot be saved: %q", e.preview.Text)
+		}
+		test.Tap(e.save)
+		if len(r.set.Rules) != 1 {
+			t.Fatalf("rule not saved: %q", e.preview.Text)
+		}
+	})
+}
+
+// formHint is the match-mode hint under the Match row of the rule dialog.
+func formHint(e *ruleEditor) string { return e.modeHint.Text }

@@ -166,6 +166,7 @@ type socketTool struct {
 	content   fyne.CanvasObject
 
 	all     netinfo.SocketTable
+	readAt  time.Time // when all was read: filtering does not change it
 	shown   []netinfo.Socket
 	loaded  bool
 	loading bool
@@ -214,6 +215,7 @@ func (st *socketTool) refresh() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		tbl, err := netinfo.ListSockets(ctx, opts)
+		at := time.Now()
 		uiDo(func() {
 			st.loading = false
 			if st.again {
@@ -231,7 +233,7 @@ func (st *socketTool) refresh() {
 				st.status.fail(err)
 				return
 			}
-			st.all = tbl
+			st.all, st.readAt = tbl, at
 			st.apply()
 		})
 	}()
@@ -263,7 +265,7 @@ func (st *socketTool) apply() {
 		return
 	}
 	msg := trf("{{.Shown}} of {{.Count}} sockets, from {{.Source}}, at {{.Time}}", map[string]any{
-		"Shown": len(rows), "Count": len(st.all.Sockets), "Source": st.all.Source, "Time": time.Now().Format("15:04:05"),
+		"Shown": len(rows), "Count": len(st.all.Sockets), "Source": st.all.Source, "Time": st.readAt.Format("15:04:05"),
 	})
 	if st.all.Note != "" {
 		msg += "\n" + st.all.Note

@@ -594,3 +594,30 @@ func TestToolsSocketsOptionChangedWhileLoading(t *testing.T) {
 		return !st.loading && tableHas(st.table, c.LocalAddr().String(), "ESTABLISHED")
 	})
 }
+
+// TestToolsSocketsTimeIsWhenRead: the status line's time is when the list
+// was read; typing in the filter does not move it, Refresh reads again.
+func TestToolsSocketsTimeIsWhenRead(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the socket list is read from /proc/net on Linux")
+	}
+	_, tt := newToolsUI(t)
+	st := tt.sockets
+	onUI(func() { tt.selectSection(st.content) })
+	eventually(t, "list read", func() bool { return st.loaded && !st.loading && strings.Contains(st.status.Text, " at ") })
+	var first string
+	onUI(func() { first = st.status.Text })
+	time.Sleep(1100 * time.Millisecond) // into the next second
+	onUI(func() {
+		st.filter.SetText("1")
+		st.filter.SetText("")
+		if st.status.Text != first {
+			t.Errorf("filtering changed the status from %q to %q", first, st.status.Text)
+		}
+	})
+	p := newPeer(t) // one more socket, seen only by reading again
+	onUI(func() { st.refresh() })
+	eventually(t, "read again", func() bool {
+		return !st.loading && st.status.Text != first && tableHas(st.table, "127.0.0.1:"+p.port())
+	})
+}
