@@ -206,14 +206,20 @@ func (t textView) rowBody(seq uint64, r *Record, full int, mode DisplayMode) str
 	var sb strings.Builder
 	if mode == ShowText || mode == ShowBoth {
 		s, more := t.text(seq, r, full, rowLimit)
-		sb.WriteString(codec.EscapeText(s))
+		s = codec.EscapeText(s)
+		if mode == ShowBoth {
+			// A fixed text column, so the hex starts at the same place on
+			// every row however wide the characters are.
+			s = fitCells(s, bothTextCells)
+		}
+		sb.WriteString(s)
 		if more > 0 && mode == ShowText {
 			fmt.Fprintf(&sb, " … (+%d B)", more)
 		}
 	}
 	if mode == ShowHex || mode == ShowBoth {
 		if mode == ShowBoth {
-			sb.WriteString("  │  ")
+			sb.WriteString(" │ ")
 		}
 		n := min(len(r.Data), rowLimit/2)
 		sb.WriteString(codec.FormatHex(r.Data[:n]))
@@ -221,6 +227,34 @@ func (t textView) rowBody(seq uint64, r *Record, full int, mode DisplayMode) str
 			fmt.Fprintf(&sb, " … (+%d B)", full-n)
 		}
 	}
+	return sb.String()
+}
+
+// bothTextCells is how many cells the text takes in Text + Hex rows.
+const bothTextCells = 32
+
+// fitCells cuts s to n cells (a wide character takes two), ending in "…"
+// when cut, and pads it with spaces to exactly n.
+func fitCells(s string, n int) string {
+	total := 0
+	for _, r := range s {
+		total += cellsOf(r)
+	}
+	if total <= n {
+		return s + strings.Repeat(" ", n-total)
+	}
+	var sb strings.Builder
+	used := 0
+	for _, r := range s {
+		w := cellsOf(r)
+		if used+w > n-1 {
+			break
+		}
+		sb.WriteRune(r)
+		used += w
+	}
+	sb.WriteString("…")
+	sb.WriteString(strings.Repeat(" ", n-used-1))
 	return sb.String()
 }
 
@@ -259,9 +293,8 @@ func (t textView) fullText(seq uint64, r *Record, full int, mode DisplayMode) st
 			sb.WriteByte('\n')
 		}
 	}
-	if mode == ShowHex || mode == ShowBoth {
-		sb.WriteString(codec.Dump(r.Data))
-	}
+	// The detail always has the hex dump: it is where the exact bytes are.
+	sb.WriteString(codec.Dump(r.Data))
 	return sb.String()
 }
 

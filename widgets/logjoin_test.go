@@ -191,3 +191,40 @@ func TestLogViewInvalidBytesShowReplacement(t *testing.T) {
 		t.Fatalf("row after them = %q", row)
 	}
 }
+
+// TestLogViewTextHexColumnsLineUp: in Text + Hex the hex starts in the same
+// cell on every row, with Chinese, ASCII or a long text before it; the
+// record detail has the hex dump in every view.
+func TestLogViewTextHexColumnsLineUp(t *testing.T) {
+	v, _ := newTestView(t)
+	s := v.Settings()
+	s.Mode, s.Encoding = ShowBoth, codec.GB2312
+	v.ApplySettings(s)
+	for _, text := range []string{"ab", "你好世界", "温度=23.5℃", strings.Repeat("长", 40)} {
+		raw, _ := codec.Encode(codec.GB2312, text)
+		v.store.Append(Record{Dir: RX, Peer: "dev", Data: raw})
+	}
+	v.Update()
+	col := -1
+	for i := 0; i < v.length(); i++ {
+		row := rowTexts(v, i)[3]
+		before, _, ok := strings.Cut(row, "│")
+		if !ok {
+			t.Fatalf("row %d = %q", i, row)
+		}
+		cells := 0
+		for _, r := range before {
+			cells += cellsOf(r)
+		}
+		if col >= 0 && cells != col {
+			t.Fatalf("row %d: hex at cell %d, row 0 at %d (%q)", i, cells, col, row)
+		}
+		col = cells
+	}
+	s.Mode = ShowText
+	v.ApplySettings(s)
+	v.list.Select(1)
+	if !strings.Contains(v.detailTxt.Text, "C4 E3 BA C3") {
+		t.Fatalf("the detail in Text view has no hex dump: %q", v.detailTxt.Text)
+	}
+}

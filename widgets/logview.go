@@ -81,6 +81,8 @@ type LogView struct {
 	rows []*logRow
 	free []*logRow
 	gen  uint64
+	// peerCells is the width of the peer column.
+	peerCells int
 	// tails caches what records hand on to the next (UI goroutine only).
 	tails tailCache
 	// statusAt is when the status line was last refreshed.
@@ -344,6 +346,12 @@ func (v *LogView) updateRow(id widget.ListItemID, obj fyne.CanvasObject) {
 	}
 	tv := textView{store: v.store, enc: v.settings.Encoding, tails: &v.tails}
 	t, tag, peer := header(&r, full, v.settings.ShowTime)
+	// The peer column is as wide as the widest shown so far, so bodies
+	// (and the hex of Text + Hex) start in one column.
+	if n := len([]rune(peer)); n > v.peerCells {
+		v.peerCells = n
+	}
+	peer = fitCells(peer, max(v.peerCells, 1))
 	setRow(row, t, tag, peer, tv.rowBody(seq, &r, full, v.settings.Mode), dirColor(r.Dir))
 }
 

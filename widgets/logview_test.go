@@ -72,7 +72,7 @@ func TestLogViewRendersModes(t *testing.T) {
 	s.Mode = ShowBoth
 	s.ShowTime = false
 	v.ApplySettings(s)
-	if got := rowTexts(v, 0); got[0] != "" || got[3] != `Hello\r\n  │  48 65 6C 6C 6F 0D 0A` {
+	if got := rowTexts(v, 0); got[0] != "" || got[3] != `Hello\r\n`+strings.Repeat(" ", 23)+` │ 48 65 6C 6C 6F 0D 0A` {
 		t.Fatalf("both/no time row = %q", got)
 	}
 	test.AssertRendersToImage(t, "logview/both_gb2312.png", w.Canvas())
