@@ -1,17 +1,17 @@
 package widgets
 
 import (
-	"bytes"
 	"image"
-	"image/color"
 	"image/draw"
 	"math"
 	"sync"
 	"unicode"
 
 	"fyne.io/fyne/v2/theme"
-	"github.com/go-text/render"
-	"github.com/go-text/typesetting/font"
+	xfont "golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 	"golang.org/x/text/width"
 )
 
@@ -29,10 +29,12 @@ import (
 // character of GB2312 and GB18030's common range is drawn.
 type cellFont struct {
 	mu    sync.Mutex
-	faces []*font.Face
-	// The metrics and glyphs are for one pixel size at a time (rows
+	fonts []*sfnt.Font
+	buf   sfnt.Buffer
+	// faces, metrics and glyphs are for one pixel size at a time (rows
 	// share it).
 	px     float64
+	faces  []xfont.Face
 	cellW  int
 	ascent int
 	height int
@@ -81,70 +83,85 @@ func cellFontSources() []fontSource {
 	return out
 }
 
+// newCellFont parses the fonts with x/image's sfnt, which reads glyphs
+// from the font data as they are needed: the CJK font costs the log its
+// bytes (shared with the theme), not a parsed copy of its 30,000 glyphs.
 func newCellFont(srcs []fontSource) *cellFont {
 	f := &cellFont{}
 	for _, s := range srcs {
-		faces, err := font.ParseTTC(bytes.NewReader(s.data))
-		if err != nil || len(faces) == 0 {
-			continue
+		if fnt := parseFontFace(s.data, s.index); fnt != nil {
+			f.fonts = append(f.fonts, fnt)
 		}
-		f.faces = append(f.faces, faces[min(s.index, len(faces)-1)])
 	}
 	return f
 }
 
-// faceFor returns the first face in the chain that draws r, or nil. A
-// face that maps r to an empty glyph does not count: WenQuanYi Micro Hei
-// maps ℃ to one, which is why ℃ came out blank in the log.
-func (f *cellFont) faceFor(r rune) *font.Face {
-	for _, fc := range f.faces {
-		gid, ok := fc.NominalGlyph(r)
-		if !ok {
-			continue
+func parseFontFace(data []byte, index int) *sfnt.Font {
+	if c, err := opentype.ParseCollection(data); err == nil {
+		fnt, err := c.Font(min(index, c.NumFonts()-1))
+		if err != nil {
+			return nil
 		}
-		if unicode.IsSpace(r) || hasOutline(fc, gid) {
-			return fc
-		}
+		return fnt
 	}
 	return nil
 }
 
-// hasOutline reports whether glyph gid of fc draws anything.
-func hasOutline(fc *font.Face, gid font.GID) bool {
-	switch d := fc.GlyphData(gid).(type) {
-	case font.GlyphOutline:
-		return len(d.Segments) > 0
-	case nil:
-		return false
+// faceFor returns the index of the first font in the chain that draws r,
+// or -1. A font that maps r to an empty glyph does not count: WenQuanYi
+// Micro Hei maps ℃ to one, which is why ℃ came out blank in the log. Call
+// with mu held.
+func (f *cellFont) faceFor(r rune) int {
+	for i, fnt := range f.fonts {
+		gid, err := fnt.GlyphIndex(&f.buf, r)
+		if err != nil || gid == 0 {
+			continue
+		}
+		if unicode.IsSpace(r) {
+			return i
+		}
+		segs, err := fnt.LoadGlyph(&f.buf, gid, fixed.I(16), nil)
+		if err == nil && len(segs) > 0 {
+			return i
+		}
 	}
-	return true // bitmaps and SVG glyphs
+	return -1
 }
 
-// Covers reports whether some face in the chain has a glyph for r.
+// Covers reports whether some font in the chain draws r.
 func (f *cellFont) Covers(r rune) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.faceFor(r) != nil
+	return f.faceFor(r) >= 0
 }
 
-// setSize prepares metrics for a text size in pixels. Call with mu held.
+// setSize prepares faces and metrics for a text size in pixels. Call with
+// mu held.
 func (f *cellFont) setSize(px float64) {
 	if px == f.px && f.glyphs != nil {
 		return
 	}
-	f.px, f.glyphs = px, map[rune]*cellGlyph{}
+	for _, fc := range f.faces {
+		if fc != nil {
+			fc.Close()
+		}
+	}
+	f.px, f.faces, f.glyphs = px, nil, map[rune]*cellGlyph{}
+	for _, fnt := range f.fonts {
+		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: xfont.HintingFull})
+		if err != nil {
+			fc = nil
+		}
+		f.faces = append(f.faces, fc)
+	}
 	f.cellW, f.ascent, f.height = int(math.Ceil(px*0.6)), int(math.Ceil(px*0.8)), int(math.Ceil(px*1.2))
-	if len(f.faces) == 0 {
-		return
-	}
-	fc := f.faces[0]
-	scale := px / float64(fc.Upem())
-	if gid, ok := fc.NominalGlyph('0'); ok {
-		f.cellW = max(1, int(math.Round(float64(fc.HorizontalAdvance(gid))*scale)))
-	}
-	if ext, ok := fc.FontHExtents(); ok {
-		f.ascent = int(math.Ceil(float64(ext.Ascender) * scale))
-		f.height = f.ascent + int(math.Ceil(float64(-ext.Descender)*scale))
+	if len(f.faces) > 0 && f.faces[0] != nil {
+		m := f.faces[0].Metrics()
+		if adv, ok := f.faces[0].GlyphAdvance('0'); ok {
+			f.cellW = max(1, adv.Round())
+		}
+		f.ascent = m.Ascent.Ceil()
+		f.height = (m.Ascent + m.Descent).Ceil()
 	}
 }
 
@@ -162,7 +179,7 @@ func cellsOf(r rune) int {
 }
 
 // glyph returns r rendered at the current size as a mask the size of its
-// cells, the baseline at ascent. Call with mu held.
+// cells (plus one for overhang), the baseline at ascent. Call with mu held.
 func (f *cellFont) glyph(r rune) *cellGlyph {
 	if g, ok := f.glyphs[r]; ok {
 		return g
@@ -171,8 +188,8 @@ func (f *cellFont) glyph(r rune) *cellGlyph {
 		f.glyphs = map[rune]*cellGlyph{}
 	}
 	cells := cellsOf(r)
-	fc := f.faceFor(r)
-	if fc == nil {
+	i := f.faceFor(r)
+	if i < 0 || f.faces[i] == nil {
 		// No font has it: draw the replacement character in its place.
 		g := &cellGlyph{cells: max(1, cells)}
 		if r != '\uFFFD' {
@@ -184,21 +201,20 @@ func (f *cellFont) glyph(r rune) *cellGlyph {
 	g := &cellGlyph{cells: cells}
 	if cells > 0 {
 		w := cells * f.cellW
-		img := image.NewRGBA(image.Rect(0, 0, w+f.cellW, f.height))
-		gid, _ := fc.NominalGlyph(r)
-		adv := float64(fc.HorizontalAdvance(gid)) * f.px / float64(fc.Upem())
-		x := 0
-		if fc != f.faces[0] {
-			// Other faces have their own advances: centre in the cells.
-			x = int(math.Round((float64(w) - adv) / 2))
+		fc := f.faces[i]
+		x := fixed.I(0)
+		if i > 0 {
+			// Other fonts have their own advances: centre in the cells.
+			if adv, ok := fc.GlyphAdvance(r); ok {
+				x = (fixed.I(w) - adv) / 2
+			}
 		}
-		rd := render.Renderer{FontSize: float32(f.px), PixScale: 1, Color: color.White}
-		rd.DrawStringAt(string(r), img, x, f.ascent, fc)
-		a := image.NewAlpha(img.Rect)
-		for i := range a.Pix {
-			a.Pix[i] = img.Pix[i*4+3]
+		dr, mask, mp, _, ok := fc.Glyph(fixed.Point26_6{X: x, Y: fixed.I(f.ascent)}, r)
+		if ok {
+			a := image.NewAlpha(image.Rect(0, 0, w+f.cellW, f.height))
+			draw.Draw(a, dr, mask, mp, draw.Src)
+			g.mask = a
 		}
-		g.mask = a
 	}
 	f.glyphs[r] = g
 	return g
