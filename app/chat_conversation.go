@@ -252,9 +252,15 @@ func (t *chatTab) refreshMessages() {
 		return
 	}
 	msgs := t.chat.Messages(t.current)
+	c, _ := t.chat.Conversation(t.current)
 	out := make([]widgets.ChatMessage, len(msgs))
 	for i, m := range msgs {
 		out[i] = bubbleOf(m)
+		// A message that came before its sender announced a nickname is
+		// shown with the name known now: the conversation has one peer.
+		if !out[i].Mine && out[i].Nick == "" {
+			out[i].Nick = c.Nick
+		}
 	}
 	t.view.SetMessages(out)
 }

@@ -552,3 +552,39 @@ func TestChatTabCountsUnreadWhileAnotherTabIsShown(t *testing.T) {
 		t.Fatalf("unread after coming back: %d", n)
 	}
 }
+
+// TestChatTabNamesThePeerByItsNickname: with discovery off, a peer we
+// already talk to still announces its nickname; the list, the header and
+// the bubbles (those from before the announce too) use it, and the header
+// keeps the address.
+func TestChatTabNamesThePeerByItsNickname(t *testing.T) {
+	ct, _ := newChatTestTab(t, "")
+	onUI(func() { ct.discover.SetChecked(false) })
+	local := goOnline(t, ct)
+	p := newUDPPeer(t)
+	p.send(t, local, []byte("hello"))
+	eventually(t, "the conversation", func() bool { _, ok := listItem(ct, p.key()); return ok })
+	onUI(func() { ct.convs.Pick(p.key()) })
+	port, _ := strconv.Atoi(p.port())
+	ann, err := chat.Announce{ID: "peer0002", Nick: "小红", Port: port}.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.send(t, local, ann)
+	eventually(t, "the nickname in the list", func() bool { it, _ := listItem(ct, p.key()); return it.Title == "小红" })
+	p.send(t, local, []byte("again"))
+	eventually(t, "two bubbles", func() bool { return len(ct.view.Messages()) == 2 })
+	onUI(func() {
+		if ct.title.Text != "小红" || !strings.Contains(ct.subtitle.Text, p.key()) {
+			t.Errorf("header %q / %q", ct.title.Text, ct.subtitle.Text)
+		}
+		for _, m := range ct.view.Messages() {
+			if m.Nick != "小红" {
+				t.Errorf("bubble %q is signed %q", m.Text, m.Nick)
+			}
+		}
+		if len(ct.chat.Nearby()) != 0 {
+			t.Error("listed nearby with discovery off")
+		}
+	})
+}

@@ -158,7 +158,9 @@ func (b *Bubble) SetShowHex(on bool) {
 // setState shows m with the hex view as given, without callbacks, and
 // reports whether anything changed (lists recycling bubbles).
 func (b *Bubble) setState(m ChatMessage, hex bool) bool {
-	if m.ID == b.msg.ID && m.Rev == b.msg.Rev && hex == b.showHex && m.Time.Equal(b.msg.Time) && m.Text == b.msg.Text {
+	// Nick is compared too: the sender's name may be learned after the
+	// message came, without the message changing.
+	if m.ID == b.msg.ID && m.Rev == b.msg.Rev && hex == b.showHex && m.Time.Equal(b.msg.Time) && m.Text == b.msg.Text && m.Nick == b.msg.Nick {
 		return false
 	}
 	b.msg, b.showHex = m, hex

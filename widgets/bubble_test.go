@@ -103,6 +103,11 @@ func TestBubbleSidesWidthAndWrapping(t *testing.T) {
 	if b.header.Text != "2025-03-01 09:30" {
 		t.Fatalf("header on another day %q", b.header.Text)
 	}
+	// The sender's nickname, learned after the message came, is shown
+	// though the message itself did not change.
+	if !b.setState(ChatMessage{ID: 9, Time: chatTime, Text: "x", Nick: "小红"}, false) || b.header.Text != "小红 · 2025-03-01 09:30" {
+		t.Fatalf("header after the nickname was learned %q", b.header.Text)
+	}
 }
 
 func TestBubbleActions(t *testing.T) {

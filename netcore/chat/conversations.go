@@ -27,11 +27,11 @@ func (c *Chat) newConv(tr Transport, ap netip.AddrPort, host string) *conv {
 	}
 	cv := &conv{Conversation: Conversation{Key: key, Transport: tr, Addr: UDPKey(ap), Host: host, Encoding: c.enc, LineEnding: codec.LineNone}, created: time.Now()}
 	cv.file = fileName(key)
-	if tr == UDP {
-		for _, n := range c.nearby {
-			if n.Addr == ap {
-				cv.Nick = n.Nick
-			}
+	// Someone heard announcing from this address and port is called by the
+	// name they gave, over UDP or TCP (the same chat port).
+	for _, n := range c.nearby {
+		if UDPKey(n.Addr) == UDPKey(ap) {
+			cv.Nick = n.Nick
 		}
 	}
 	c.convs[key] = cv

@@ -123,8 +123,9 @@ func (c *Chat) broadcast(r *runState, bye bool) {
 	}
 }
 
-// control handles a control datagram: an announce when discovery is on,
-// and nothing otherwise. It never becomes a message.
+// control handles a control datagram: an announce when discovery is on;
+// with discovery off, only the nickname of someone we already talk to. It
+// never becomes a message.
 func (c *Chat) control(from netip.AddrPort, b []byte, at time.Time) {
 	a, err := ParseAnnounce(b)
 	if err != nil {
@@ -132,8 +133,21 @@ func (c *Chat) control(from netip.AddrPort, b []byte, at time.Time) {
 	}
 	c.mu.Lock()
 	r := c.run
-	if !c.discovery || r == nil || a.ID == c.id {
+	if r == nil || a.ID == c.id {
 		c.mu.Unlock()
+		return
+	}
+	if !c.discovery {
+		// Nobody is listed or answered, but the people in our
+		// conversations are still called by the names they give.
+		var changed []string
+		if !a.Bye {
+			changed = c.learnNickLocked(netip.AddrPortFrom(from.Addr(), uint16(a.Port)), a.Nick)
+		}
+		c.mu.Unlock()
+		for _, key := range changed {
+			c.notify(Change{Kind: ConversationsChanged, Key: key})
+		}
 		return
 	}
 	if a.Bye {
@@ -153,12 +167,7 @@ func (c *Chat) control(from netip.AddrPort, b []byte, at time.Time) {
 	}
 	c.nearby[a.ID] = n
 	changed := !known || old.Nick != n.Nick || old.Addr != n.Addr
-	var convChanged string
-	if cv := c.convs[UDPKey(addr)]; cv != nil && cv.Nick != a.Nick {
-		cv.Nick = a.Nick
-		convChanged = cv.Key
-		c.indexChanged()
-	}
+	convChanged := c.learnNickLocked(addr, a.Nick)
 	c.mu.Unlock()
 	if !known && !a.Reply {
 		// A newcomer: answer at once so it need not wait a full interval.
@@ -167,9 +176,26 @@ func (c *Chat) control(from netip.AddrPort, b []byte, at time.Time) {
 	if changed {
 		c.notify(Change{Kind: NearbyChanged})
 	}
-	if convChanged != "" {
-		c.notify(Change{Kind: ConversationsChanged, Key: convChanged})
+	for _, key := range convChanged {
+		c.notify(Change{Kind: ConversationsChanged, Key: key})
 	}
+}
+
+// learnNickLocked names the conversations with addr, over UDP and over
+// TCP (the same chat port), after the nickname its owner announced, and
+// returns the keys of those that changed. The caller holds mu.
+func (c *Chat) learnNickLocked(addr netip.AddrPort, nick string) []string {
+	var changed []string
+	for _, key := range []string{UDPKey(addr), TCPKey(addr)} {
+		if cv := c.convs[key]; cv != nil && cv.Nick != nick {
+			cv.Nick = nick
+			changed = append(changed, key)
+		}
+	}
+	if len(changed) > 0 {
+		c.indexChanged()
+	}
+	return changed
 }
 
 // pruneNearby forgets instances not heard for three intervals.
