@@ -3,10 +3,11 @@ package automation
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 )
 
 func TestFirstEnabledMatchWins(t *testing.T) {
@@ -119,7 +120,7 @@ func TestSendErrorAndEvents(t *testing.T) {
 }
 
 func TestDelayedReplies(t *testing.T) {
-	base := runtime.NumGoroutine()
+	leaks := testenv.Goroutines(t, 2*time.Second)
 	const delay = 80 * time.Millisecond
 	eng, _ := NewEngine(RuleSet{Rules: []Rule{{Name: "slow", Match: MatchContains, Pattern: "x", Reply: "y{{counter}}", DelayMS: 80}}})
 
@@ -161,13 +162,7 @@ func TestDelayedReplies(t *testing.T) {
 	if st := eng.Stats()[0]; st.Hits != 3 || st.Replies != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > base {
-		t.Fatalf("goroutines %d; baseline %d", n, base)
-	}
+	leaks()
 }
 
 func TestSetEncodingFollowsTheTab(t *testing.T) {

@@ -7,13 +7,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 	"github.com/netdebug/netdebug/netcore/session"
 )
 
@@ -423,7 +424,7 @@ func TestTranscript(t *testing.T) {
 }
 
 func TestStopReleasesEverything(t *testing.T) {
-	base := runtime.NumGoroutine()
+	leaks := testenv.Goroutines(t, 5*time.Second)
 	c, _ := New(Config{Discovery: true, AnnounceInterval: 20e6, Broadcasts: loopbackBroadcast, AnnouncePorts: []int{}})
 	if err := c.Start("127.0.0.1:0", true); err != nil {
 		t.Fatal(err)
@@ -437,7 +438,7 @@ func TestStopReleasesEverything(t *testing.T) {
 	waitFor(t, "the TCP message", func() bool { return len(c.Conversations()) == 1 && c.Conversations()[0].Count == 1 })
 	c.Close()
 	conn.Close()
-	settleGoroutines(t, base)
+	leaks()
 	// The port is free again.
 	pc, err := net.ListenPacket("udp4", addr)
 	if err != nil {

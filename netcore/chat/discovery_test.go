@@ -101,3 +101,22 @@ func TestSubnetBroadcastsNeverEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestNearbyForgottenAfter16s: with the default announce interval (5 s) an
+// instance last heard 15.5 s ago is still listed and one heard 16.5 s ago
+// is forgotten, as the README says.
+func TestNearbyForgottenAfter16s(t *testing.T) {
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	c.mu.Lock()
+	c.nearby["fresh"] = &Nearby{ID: "fresh", Nick: "fresh", Seen: now.Add(-15500 * time.Millisecond)}
+	c.nearby["stale"] = &Nearby{ID: "stale", Nick: "stale", Seen: now.Add(-16500 * time.Millisecond)}
+	c.mu.Unlock()
+	c.pruneNearby()
+	if got := c.Nearby(); len(got) != 1 || got[0].ID != "fresh" {
+		t.Fatalf("nearby after pruning: %+v, want only the one heard 15.5 s ago", got)
+	}
+}

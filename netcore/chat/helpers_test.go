@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -116,20 +115,6 @@ func (l *changeLog) count(k ChangeKind) int {
 		}
 	}
 	return n
-}
-
-// settleGoroutines waits for the goroutine count to drop to at most base.
-func settleGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > base {
-		buf := make([]byte, 1<<16)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Fatalf("goroutines: %d, baseline %d\n%s", n, base, buf)
-	}
 }
 
 func hasConversation(c *Chat, key string) bool {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 )
 
 func TestParsePorts(t *testing.T) {
@@ -133,16 +135,18 @@ func baseline(t *testing.T) func() {
 		}
 		return len(ents)
 	}
-	g0, f0 := runtime.NumGoroutine(), fds()
+	leaks := testenv.Goroutines(t, 2*time.Second)
+	f0 := fds()
 	return func() {
 		t.Helper()
-		var g, f int
+		leaks()
+		var f int
 		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if g, f = runtime.NumGoroutine(), fds(); g <= g0 && f <= f0 {
+			if f = fds(); f <= f0 {
 				return
 			}
 		}
-		t.Errorf("goroutines %d -> %d, open files %d -> %d", g0, g, f0, f)
+		t.Errorf("open files %d -> %d", f0, f)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -114,20 +113,6 @@ func echoServer(t *testing.T) string {
 		}
 	}()
 	return ln.Addr().String()
-}
-
-// settleGoroutines waits for the goroutine count to drop to at most base.
-func settleGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > base {
-		buf := make([]byte, 1<<16)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Fatalf("goroutines: %d, baseline %d\n%s", n, base, buf)
-	}
 }
 
 // readSlowly reads up to size bytes from r at most 2 MiB per 50 ms (32 MiB

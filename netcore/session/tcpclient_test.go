@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,8 +163,7 @@ func TestTCPClientConnectTimeout(t *testing.T) {
 
 func TestTCPClientGoroutinesAfter200Cycles(t *testing.T) {
 	addr := echoServer(t)
-	runtime.GC()
-	base := runtime.NumGoroutine()
+	leaks := testenv.Goroutines(t, 5*time.Second)
 	for i := 0; i < 200; i++ {
 		rec := newRecorder()
 		c, err := NewTCPClient(TCPClientConfig{Address: addr}, rec.handle)
@@ -184,7 +182,7 @@ func TestTCPClientGoroutinesAfter200Cycles(t *testing.T) {
 		c.Close()
 	}
 	// The echo server's own goroutines end once it sees each close.
-	settleGoroutines(t, base)
+	leaks()
 }
 
 func TestTCPClientReconnects(t *testing.T) {
@@ -233,17 +231,26 @@ func TestTCPClientFramingAndLocalAddress(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	defer ln.Close()
 	remote := make(chan string, 1)
+	// The frame "three" is split across two segments: the second is
+	// written only once the client has delivered the first two frames, so
+	// the client cannot have read both parts at once.
+	firstRead, finished := make(chan struct{}), make(chan struct{})
+	defer close(finished)
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
+		defer c.Close()
 		remote <- c.RemoteAddr().String()
 		c.Write([]byte("one\ntwo\nthr"))
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-firstRead:
+		case <-finished:
+			return
+		}
 		c.Write([]byte("ee\n"))
-		time.Sleep(time.Second)
-		c.Close()
+		<-finished
 	}()
 	rec := newRecorder()
 	c, err := NewTCPClient(TCPClientConfig{
@@ -260,6 +267,20 @@ func TestTCPClientFramingAndLocalAddress(t *testing.T) {
 	if r := <-remote; r != c.LocalAddr() {
 		t.Fatalf("server saw %s, client local %s", r, c.LocalAddr())
 	}
+	frames := func(evs []Event) string {
+		var got []string
+		for _, ev := range evs {
+			if ev.Kind == Received {
+				got = append(got, string(ev.Data))
+			}
+		}
+		return strings.Join(got, "|")
+	}
+	rec.waitFor(t, "the first two frames", func(evs []Event, _ []byte) bool { return frames(evs) == "one\n|two\n" })
+	if st := c.Stats(); st.RxFrames != 2 || st.RxBytes != 11 {
+		t.Fatalf("after the first segment: stats %+v, want 2 frames of 11 bytes read", st)
+	}
+	close(firstRead)
 	rec.waitFor(t, "three frames", func(evs []Event, _ []byte) bool {
 		var got []string
 		for _, ev := range evs {
@@ -269,8 +290,8 @@ func TestTCPClientFramingAndLocalAddress(t *testing.T) {
 		}
 		return strings.Join(got, "|") == "one\n|two\n|three\n"
 	})
-	if st := c.Stats(); st.RxFrames != 3 || st.RxPackets < 2 {
-		t.Fatalf("stats %+v", st)
+	if st := c.Stats(); st.RxFrames != 3 || st.RxPackets != 2 {
+		t.Fatalf("stats %+v, want 3 frames from 2 reads", st)
 	}
 }
 
@@ -340,12 +361,18 @@ func TestPeriodicSendCountAndStop(t *testing.T) {
 	rec.waitFor(t, "25 bytes echoed", func(_ []Event, rx []byte) bool { return len(rx) == 25 })
 
 	p2, _ := StartPeriodic(context.Background(), 5*time.Millisecond, 0, func() error { return c.Send([]byte("y")) }, nil)
-	time.Sleep(60 * time.Millisecond)
+	rec.waitFor(t, "three periodic sends echoed", func(_ []Event, rx []byte) bool { return len(rx) >= 28 })
 	p2.Stop()
+	// Done closes when the run's goroutine has returned: nothing can send
+	// after it, so the count is final.
+	select {
+	case <-p2.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("an unbounded periodic run did not end after Stop")
+	}
 	n := p2.Sent()
-	time.Sleep(30 * time.Millisecond)
-	if n == 0 || p2.Sent() != n {
-		t.Fatalf("unbounded periodic: %d then %d", n, p2.Sent())
+	if n < 3 || c.Stats().TxBytes != uint64(25+n) {
+		t.Fatalf("unbounded periodic: %d sent, the client counted %d bytes sent, want 25+%d", n, c.Stats().TxBytes, n)
 	}
 	if _, err := StartPeriodic(context.Background(), 0, 0, nil, nil); !errors.Is(err, ErrBadInterval) {
 		t.Fatalf("0 ms interval: %v", err)

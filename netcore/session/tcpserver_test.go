@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -57,8 +56,7 @@ func TestTCPServerThousandClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	runtime.GC()
-	baseG := runtime.NumGoroutine()
+	leaks := testenv.Goroutines(t, 5*time.Second)
 	baseFD := openFDs(t)
 
 	s, err := NewTCPServer(TCPServerConfig{Address: "127.0.0.1:0"}, nil)
@@ -146,7 +144,7 @@ func TestTCPServerThousandClients(t *testing.T) {
 		t.Fatalf("tx bytes %d", st.TxBytes)
 	}
 	s.Shutdown(context.Background())
-	settleGoroutines(t, baseG)
+	leaks()
 	deadline := time.Now().Add(5 * time.Second)
 	for openFDs(t) > baseFD && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -325,7 +323,12 @@ func TestTCPServerPerClientCapture(t *testing.T) {
 	waitClients(t, s, 2)
 	a.Write([]byte("from a"))
 	b.Write([]byte("from b"))
-	time.Sleep(100 * time.Millisecond)
+	// Both messages were read (and so captured) before the clients go.
+	for deadline := time.Now().Add(5 * time.Second); s.Stats().RxBytes < 12; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server read %d of 12 bytes", s.Stats().RxBytes)
+		}
+	}
 	a.Close()
 	b.Close()
 	waitClients(t, s, 0)

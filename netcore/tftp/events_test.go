@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/netdebug/netdebug/netcore/internal/testenv"
 )
 
 // TestEvents checks the event sequence, progress throttling, the final
@@ -97,9 +99,8 @@ func TestGoroutinesAndFiles(t *testing.T) {
 	}
 	root := servedDir(t, true)
 	writeFile(t, root, "f.bin", testData(200<<10))
-	settle := func() { time.Sleep(50 * time.Millisecond) }
-	settle()
-	g0, f0 := countGoroutines(), fds()
+	leaks := testenv.Goroutines(t, 2*time.Second)
+	f0 := fds()
 
 	s := &Server{Root: root, AllowUpload: true, Dally: -1}
 	uc, err := Listen("127.0.0.1:0")
@@ -125,10 +126,11 @@ func TestGoroutinesAndFiles(t *testing.T) {
 	if err := <-done; !errors.Is(err, ErrServerClosed) {
 		t.Fatal(err)
 	}
-	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); settle() {
-		if countGoroutines() <= g0 && fds() <= f0 {
+	leaks()
+	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if fds() <= f0 {
 			return
 		}
 	}
-	t.Fatalf("goroutines %d → %d, fds %d → %d", g0, countGoroutines(), f0, fds())
+	t.Fatalf("open files %d → %d", f0, fds())
 }

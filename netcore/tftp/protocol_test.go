@@ -46,6 +46,9 @@ func TestUnknownTIDClient(t *testing.T) {
 			select {
 			case <-locked:
 			case <-time.After(5 * time.Second):
+				t.Errorf("the client did not settle on the server's TID within 5 s")
+				reply <- Packet{}
+				return
 			}
 			p, err := stranger(t, client.AddrPort(), append(putACK(make([]byte, 4), 1)[:2:2], 0, 1, 'x'))
 			if err != nil {
