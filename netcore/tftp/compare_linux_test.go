@@ -3,6 +3,7 @@ package tftp
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -76,6 +77,10 @@ type benchCase struct {
 	row     benchRow
 	run     func(ctx context.Context) (time.Duration, error)
 	timeout time.Duration
+	// reference: a row of ours kept to show what a setting is worth, known
+	// to outlast the limit; running out of time is counted, not a failure
+	// (any other error of it still fails the comparison).
+	reference bool
 }
 
 func runInterleaved(t *testing.T, cases []*benchCase, runs int) []benchRow {
@@ -90,7 +95,7 @@ func runInterleaved(t *testing.T, cases []*benchCase, runs int) []benchRow {
 			if err != nil {
 				c.row.failed++
 				msg := fmt.Sprintf("%s / %s run %d failed: %v", c.row.scenario, c.row.name(), i, firstLine(err.Error()))
-				if c.row.tool == "ours" {
+				if c.row.tool == "ours" && !(c.reference && errors.Is(err, context.DeadlineExceeded)) {
 					t.Error(msg)
 				} else {
 					t.Log(msg)
@@ -310,8 +315,10 @@ func TestCompareClients(t *testing.T) {
 	}
 	rows := runInterleaved(t, defaults, runs)
 	printTable(t, "Clients at their defaults, 50 MB from atftpd on loopback (whole processes)", rows)
+	// The README's claim: ours at its defaults is more than three times as
+	// fast as each of the others at theirs.
 	for _, r := range rows[1:] {
-		claimFaster(t, rows[0], r, 5)
+		claimFaster(t, rows[0], r, 3)
 	}
 
 	equal := []*benchCase{
@@ -379,18 +386,19 @@ func TestCompareClientsLossy(t *testing.T) {
 		cases = append(cases, c)
 		return c
 	}
-	var oursHPA, oursHPANoU, atftpExpertHPA *benchCase
+	var oursAtftpd, atftpExpert, oursHPA, oursHPANoU, atftpExpertHPA *benchCase
 	for _, s := range servers {
 		host, port, _ := net.SplitHostPort(s.addr)
 		sc := "2 MB from " + s.name + ", 5% loss each way"
 		if s.name == "atftpd" {
-			add(oursCase(t, sc, "defaults: blksize 1468 ws 8", size, want, s.addr, "f2.bin", local, l.nsB))
+			oursAtftpd = add(oursCase(t, sc, "defaults: blksize 1468 ws 8", size, want, s.addr, "f2.bin", local, l.nsB))
 			add(oursCase(t, sc, "blksize 1468 ws 16", size, want, s.addr, "f2.bin", local, l.nsB, "ws=16"))
-			add(toolCase(sc, "atftp", "expert: blksize 1468 ws 8, timeout 1 s", size, want, local, append(inB, atftp,
+			atftpExpert = add(toolCase(sc, "atftp", "expert: blksize 1468 ws 8, timeout 1 s", size, want, local, append(inB, atftp,
 				"--option", "blksize 1468", "--option", "windowsize 8", "--tftp-timeout", "1", "-g", "-r", "f2.bin", "-l", local, host, port)...))
 		} else {
 			oursHPA = add(oursCase(t, sc, "defaults: blksize 1468, utimeout", size, want, s.addr, "f2.bin", local, l.nsB))
 			oursHPANoU = add(oursCase(t, sc, "blksize 1468, no utimeout", size, want, s.addr, "f2.bin", local, l.nsB, "noutimeout"))
+			oursHPANoU.reference = true
 			atftpExpertHPA = add(toolCase(sc, "atftp", "expert: blksize 1468, timeout 1 s", size, want, local, append(inB, atftp,
 				"--option", "blksize 1468", "--tftp-timeout", "1", "-g", "-r", "f2.bin", "-l", local, host, port)...))
 		}
@@ -412,8 +420,12 @@ func TestCompareClientsLossy(t *testing.T) {
 		t.Fatalf("no row %s", c.row.name())
 		return benchRow{}
 	}
-	claimFaster(t, row(oursHPA), row(oursHPANoU), 2)
+	// The README's claims: ours is ahead of atftp at its expert setting
+	// from both servers, and utimeout more than halves the time from
+	// tftpd-hpa.
+	claimFaster(t, row(oursAtftpd), row(atftpExpert), 2)
 	claimFaster(t, row(oursHPA), row(atftpExpertHPA), 2)
+	claimFaster(t, row(oursHPA), row(oursHPANoU), 2)
 }
 
 // TestCompareServers: curl, atftp and our client fetch the same 50 MB file
@@ -458,18 +470,9 @@ func TestCompareServers(t *testing.T) {
 		}
 	}
 	rows := runInterleaved(t, cases, runs)
+	// The README states no lead for our server: in the run it was last
+	// regenerated from, ours was behind both to curl.
 	printTable(t, "Servers, 50 MB on loopback (clients as whole processes; tftpd-hpa has no windowsize: it runs those with ws 1)", rows)
-	// The README's server claims: to curl (no window, the same for every
-	// server) ours is ahead of both.
-	// The first three rows are curl's, one per server.
-	server := func(i int) benchRow {
-		r := rows[i]
-		r.scenario, r.tool, r.options = "50 MB to curl (blksize 1468), loopback", servers[i].name+" server", "its defaults"
-		return r
-	}
-	for _, i := range []int{1, 2} {
-		claimFaster(t, server(0), server(i), 1.2)
-	}
 }
 
 // startOursProcess runs our server as a separate process (the test binary in
