@@ -228,3 +228,28 @@ func TestLogViewTextHexColumnsLineUp(t *testing.T) {
 		t.Fatalf("the detail in Text view has no hex dump: %q", v.detailTxt.Text)
 	}
 }
+
+// TestLogViewHugeRecord: one 64 MB record (a device that never sends the
+// delimiter, with a large frame limit) is held and shown: the row and the
+// detail show its start and say how much more there is. (Under a 64 MiB
+// log limit the next record pushes it out, as the limit says.)
+func TestLogViewHugeRecord(t *testing.T) {
+	v, _ := newTestView(t)
+	v.store.SetLimits(LogLimits{MaxRecords: 1000, MaxBytes: 256 << 20})
+	v.store.Append(Record{Dir: RX, Peer: "dev", Data: []byte("before")})
+	huge := bytes.Repeat([]byte("温度=23.5℃ "), (64<<20)/14)
+	v.store.Append(Record{Dir: RX, Peer: "dev", Data: huge})
+	v.store.Append(Record{Dir: RX, Peer: "dev", Data: []byte("after")})
+	v.Update()
+	if got := lastRowText(v); got != "after" {
+		t.Fatalf("last row %q", got)
+	}
+	id := v.length() - 2
+	if row := rowTexts(v, id)[3]; !strings.HasPrefix(row, "温度=23.5℃ ") || !strings.Contains(row, "more") && !strings.Contains(row, "(+") {
+		t.Fatalf("huge row = %q", row[:min(len(row), 60)])
+	}
+	v.list.Select(id)
+	if !strings.Contains(v.detailTxt.Text, "more bytes") {
+		t.Fatalf("detail does not say the record goes on: %q", v.detailTxt.Text[len(v.detailTxt.Text)-80:])
+	}
+}

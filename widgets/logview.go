@@ -230,7 +230,7 @@ func (v *LogView) build() {
 
 	v.detailTxt = widget.NewLabel("")
 	v.detailTxt.Selectable = true
-	v.detailTxt.Wrapping = fyne.TextWrapBreak
+	v.detailTxt.Wrapping = fyne.TextWrapOff
 	v.detailTxt.TextStyle = fyne.TextStyle{Monospace: true}
 	closeDetail := widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
 		v.hasSelected = false
@@ -267,8 +267,11 @@ func (v *LogView) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(v.toolbar, container.NewVBox(v.message, status), nil, nil, v.split))
 }
 
-// detailLimit bounds the bytes the detail pane renders.
-const detailLimit = 16 << 10
+// detailLimit bounds the bytes the detail pane renders (Save shows all).
+// It is small because Fyne lays out a label's text on the UI goroutine:
+// 16 KiB of text and its hex dump took seconds to select. Lines are not
+// wrapped for the same reason (the pane scrolls both ways).
+const detailLimit = 4 << 10
 
 func (v *LogView) length() int {
 	if v.peer != "" {
