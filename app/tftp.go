@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -41,8 +44,12 @@ type tftpTab struct {
 	negotiated, result        *widget.Label
 	copySum                   *widget.Button
 	packets                   *widget.List
+	packetWheel               *wheelRows
 	packetBox                 *fyne.Container
-	recentList                *widget.List
+	// followPackets keeps the newest packet in view while a transfer runs,
+	// until the user scrolls away from the end.
+	followPackets bool
+	recentList    *widget.List
 
 	stop    context.CancelFunc
 	ended   chan struct{} // closed when the running transfer has cleaned up
@@ -103,7 +110,8 @@ func (u *appUI) newTFTPTab() tab {
 		e.SetText(t.p.str(key, def))
 		return e
 	}
-	t.host = entry("host", "192.168.1.10", tr("server host name or IP"))
+	// No made-up server as a value: the example is a placeholder.
+	t.host = entry("host", "", tr("server host name or IP, e.g. 192.168.1.10"))
 	t.port = entry("port", "69", "69")
 	t.remote = entry("remote", "", tr("file on the server, e.g. firmware.bin"))
 	t.local = entry("local", "", tr("local file (empty: the remote name in your Downloads folder)"))
@@ -155,16 +163,21 @@ func (u *appUI) newTFTPTab() tab {
 	t.copySum = widget.NewButtonWithIcon(tr("Copy SHA-256"), theme.ContentCopyIcon(), func() { u.app.Clipboard().SetContent(t.lastSum) })
 	t.copySum.Hide()
 
+	// Rows are bare text, a line each, so the list shows many packets.
 	t.packets = widget.NewList(func() int { return len(t.lines) }, func() fyne.CanvasObject {
-		l := widget.NewLabel("")
+		l := canvas.NewText("", theme.Color(theme.ColorNameForeground))
 		l.TextStyle = fyne.TextStyle{Monospace: true}
 		return l
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < len(t.lines) {
-			o.(*widget.Label).SetText(t.lines[id])
+			l := o.(*canvas.Text)
+			l.Text, l.Color = t.lines[id], theme.Color(theme.ColorNameForeground)
+			l.Refresh()
 		}
 	})
-	t.packetBox = container.NewBorder(widget.NewLabelWithStyle(tr("Packets"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.packets)
+	t.packetWheel = newWheelRows(t.packets, func(atEnd bool) { t.followPackets = atEnd })
+	t.packetBox = container.NewBorder(widget.NewLabelWithStyle(tr("Packets"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
+		container.NewStack(t.packets, t.packetWheel))
 	t.packetBox.Hide()
 	t.trace.SetChecked(t.p.boolean("trace", false))
 
@@ -218,7 +231,7 @@ func (u *appUI) newTFTPTab() tab {
 		t.negotiated, container.NewBorder(nil, nil, nil, t.copySum, t.result))
 	recent := container.NewBorder(widget.NewLabelWithStyle(tr("Recent transfers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.recentList)
 	body := container.NewVSplit(container.NewStack(t.packetBox), recent)
-	body.Offset = 0.6
+	body.Offset = 0.75 // the packets need the room; recent transfers are a few lines
 	return tab{name: tr("TFTP Client"), icon: theme.DownloadIcon(), content: container.NewBorder(top, nil, nil, nil, body)}
 }
 
@@ -348,14 +361,15 @@ func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
 			t.remote.SetText(remote)
 		}
 	}
-	folder, name := "", ""
+	folder, name, target := "", "", local
 	if dir == tftp.Download {
 		if local == "" {
-			home, _ := os.UserHomeDir()
-			folder = filepath.Join(home, "Downloads")
-			if st, err := os.Stat(folder); err != nil || !st.IsDir() {
-				folder = home
+			if folder, err = downloadsDir(); err != nil {
+				t.status.fail(err)
+				return
 			}
+			n, _ := tftp.LocalName(remote)
+			target = filepath.Join(folder, n)
 		} else {
 			folder, name = filepath.Dir(local), filepath.Base(local)
 		}
@@ -367,8 +381,9 @@ func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
 
 	live := &tftpLive{}
 	c.OnEvent = live.event
-	t.live, t.lines = live, nil
+	t.live, t.lines, t.followPackets = live, nil, true
 	t.packets.Refresh()
+	t.packets.ScrollToTop()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.stop = cancel
 	t.download.Disable()
@@ -382,7 +397,12 @@ func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
 	if dir == tftp.Upload {
 		verb = tr("Uploading")
 	}
-	t.status.info(fmt.Sprintf("%s %s …", verb, remote))
+	if dir == tftp.Download {
+		// Say where it goes, above all when the user did not choose.
+		t.status.info(trf("Downloading {{.File}} to {{.Path}} …", map[string]any{"File": remote, "Path": target}))
+	} else {
+		t.status.info(fmt.Sprintf("%s %s …", verb, remote))
+	}
 	t.stopUI = every(150*time.Millisecond, t.refreshLive)
 	ended := make(chan struct{})
 	t.ended = ended
@@ -398,6 +418,9 @@ func (t *tftpTab) start(dir tftp.Direction, overwrite bool) {
 		}
 		cancel()
 		close(ended) // the temporary file is gone or renamed by now
+		if path == "" {
+			path = target // cancelled or failed: where it was going
+		}
 		uiDo(func() { t.finish(dir, addr, remote, path, res, err) })
 	}()
 }
@@ -430,7 +453,9 @@ func (t *tftpTab) refreshLive() {
 			t.lines = append(t.lines, p.String())
 		}
 		t.packets.Refresh()
-		t.packets.ScrollToBottom()
+		if t.followPackets {
+			t.packets.ScrollToBottom()
+		}
 	}
 }
 
@@ -469,7 +494,11 @@ func (t *tftpTab) finish(dir tftp.Direction, server, remote, path string, res *t
 				}
 				t.lines = append(t.lines, p.String())
 			}
+			// The full trace replaces the live one: it opens at the start
+			// (the request and the options).
+			t.followPackets = false
 			t.packets.Refresh()
+			t.packets.ScrollToTop()
 		}
 	}
 	switch {
@@ -513,4 +542,105 @@ func tftpErrorText(err error) string {
 		return tr("The server stopped answering: ") + err.Error()
 	}
 	return errorText(err)
+}
+
+// downloadsDir is the system's Downloads folder, created when missing: on
+// Linux and the BSDs the XDG user directory ($XDG_DOWNLOAD_DIR, else the
+// XDG_DOWNLOAD_DIR line of user-dirs.dirs), elsewhere and failing that
+// ~/Downloads.
+func downloadsDir() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", textErr(tr("Cannot find your home folder: choose the local file"))
+	}
+	dir := filepath.Join(home, "Downloads")
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		if x := xdgDownloadDir(home); x != "" {
+			dir = x
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", textErr(trf("Cannot create the Downloads folder {{.Path}}: choose the local file", map[string]any{"Path": dir}))
+	}
+	return dir, nil
+}
+
+// xdgDownloadDir reads the XDG download directory as xdg-user-dirs writes
+// it: XDG_DOWNLOAD_DIR="$HOME/Downloads". "" when it is not set, or is the
+// home folder itself (which xdg-user-dirs uses for "disabled").
+func xdgDownloadDir(home string) string {
+	expand := func(v string) string {
+		v = strings.Trim(strings.TrimSpace(v), `"`)
+		switch {
+		case v == "$HOME" || v == "":
+			return ""
+		case strings.HasPrefix(v, "$HOME/"):
+			return filepath.Join(home, v[len("$HOME/"):])
+		case filepath.IsAbs(v):
+			return filepath.Clean(v)
+		}
+		return ""
+	}
+	if v := expand(os.Getenv("XDG_DOWNLOAD_DIR")); v != "" {
+		return v
+	}
+	cfg := os.Getenv("XDG_CONFIG_HOME")
+	if cfg == "" {
+		cfg = filepath.Join(home, ".config")
+	}
+	b, err := os.ReadFile(filepath.Join(cfg, "user-dirs.dirs"))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && k == "XDG_DOWNLOAD_DIR" {
+			return expand(v)
+		}
+	}
+	return ""
+}
+
+// wheelRows lies over a list and makes a wheel notch scroll three rows
+// (Fyne scrolls a list by 25 pixels, under one row). It takes only wheel
+// events: taps and drags reach the list. onScroll learns whether the user
+// left the view at the end.
+type wheelRows struct {
+	widget.BaseWidget
+	list     *widget.List
+	onScroll func(atEnd bool)
+}
+
+func newWheelRows(list *widget.List, onScroll func(atEnd bool)) *wheelRows {
+	w := &wheelRows{list: list, onScroll: onScroll}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+// rowsPerNotch is how far one wheel notch goes.
+const rowsPerNotch = 3
+
+// notchPixels is the delta Fyne's desktop driver gives for one notch.
+const notchPixels = 25
+
+func (w *wheelRows) Scrolled(ev *fyne.ScrollEvent) {
+	row := w.list.CreateItem().MinSize().Height + theme.Padding()
+	off := w.list.GetScrollOffset() - ev.Scrolled.DY/notchPixels*rowsPerNotch*row
+	w.list.ScrollToOffset(max(off, 0))
+	if w.onScroll != nil {
+		w.onScroll(w.atEnd())
+	}
+}
+
+// atEnd reports whether the last row is in view.
+func (w *wheelRows) atEnd() bool {
+	n := w.list.Length()
+	if n == 0 {
+		return true
+	}
+	row := w.list.CreateItem().MinSize().Height + theme.Padding()
+	return w.list.GetScrollOffset()+w.list.Size().Height >= float32(n)*row-row/2
+}
+
+func (w *wheelRows) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }

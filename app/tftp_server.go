@@ -39,6 +39,7 @@ type tftpServerTab struct {
 	setcap                        *widget.Label
 	fix                           *fyne.Container
 	list                          *widget.List
+	totals                        *widget.Label
 
 	server *tftp.Server
 	addr   string
@@ -66,6 +67,25 @@ type transferTable struct {
 	mu    sync.Mutex
 	rows  map[uint64]*transferRow
 	dirty bool
+	// totals count every byte served since Start, also of rows trimmed.
+	totals transferTotals
+}
+
+// transferTotals are the server page's counters.
+type transferTotals struct {
+	Sent, Received int64
+	Running, Done  int
+}
+
+// count adds the bytes r moved since it was last seen.
+func (tt *transferTable) countLocked(r *transferRow, bytes int64) {
+	if d := bytes - r.progress.Bytes; d > 0 {
+		if r.upload {
+			tt.totals.Received += d
+		} else {
+			tt.totals.Sent += d
+		}
+	}
 }
 
 const maxTransferRows = 200
@@ -80,12 +100,21 @@ func (tt *transferTable) event(ev tftp.Event) {
 			upload: ev.Transfer.Direction == tftp.Upload, started: time.Now()}
 		r.progress.Total = ev.Transfer.Size
 		tt.rows[id] = r
+		tt.totals.Running++
 		tt.trimLocked()
 	}
 	switch ev.Kind {
 	case tftp.EventProgress, tftp.EventRetransmit:
+		tt.countLocked(r, ev.Progress.Bytes)
 		r.progress = ev.Progress
 	case tftp.EventDone:
+		if !r.done {
+			tt.totals.Running--
+			tt.totals.Done++
+		}
+		if ev.Result != nil {
+			tt.countLocked(r, ev.Result.Bytes)
+		}
 		r.done = true
 		if ev.Err != nil {
 			r.failed, r.result = true, tftpErrorText(ev.Err)
@@ -113,11 +142,11 @@ func (tt *transferTable) trimLocked() {
 	}
 }
 
-func (tt *transferTable) snapshot() ([]transferRow, bool) {
+func (tt *transferTable) snapshot() ([]transferRow, transferTotals, bool) {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	if !tt.dirty {
-		return nil, false
+		return nil, tt.totals, false
 	}
 	tt.dirty = false
 	out := make([]transferRow, 0, len(tt.rows))
@@ -125,7 +154,7 @@ func (tt *transferTable) snapshot() ([]transferRow, bool) {
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id > out[j].id })
-	return out, true
+	return out, tt.totals, true
 }
 
 func (u *appUI) newTFTPServerTab() tab {
@@ -200,7 +229,10 @@ func (u *appUI) newTFTPServerTab() tab {
 			t.bind),
 	)
 	top := container.NewVBox(settings, t.status.Label, t.fix)
-	transfers := container.NewBorder(widget.NewLabelWithStyle(tr("Transfers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.list)
+	t.totals = widget.NewLabel("")
+	t.showTotals(transferTotals{})
+	transfers := container.NewBorder(container.NewHBox(widget.NewLabelWithStyle(tr("Transfers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), t.totals),
+		nil, nil, nil, t.list)
 	split := container.NewVSplit(transfers, t.log.view)
 	split.Offset = 0.35
 	return tab{name: tr("TFTP Server"), icon: theme.StorageIcon(), content: container.NewBorder(top, nil, nil, nil, split)}
@@ -310,10 +342,18 @@ func (t *tftpServerTab) refresh() {
 	if t.table == nil {
 		return
 	}
-	if rows, changed := t.table.snapshot(); changed {
+	if rows, totals, changed := t.table.snapshot(); changed {
 		t.rows = rows
 		t.list.Refresh()
+		t.showTotals(totals)
 	}
+}
+
+// showTotals is the page's counters: the server's own, since the log
+// counts only what it records (notes, not the files' bytes).
+func (t *tftpServerTab) showTotals(c transferTotals) {
+	t.totals.SetText(trf("{{.Running}} running, {{.Done}} finished · sent {{.Sent}} · received {{.Received}}", map[string]any{
+		"Running": c.Running, "Done": c.Done, "Sent": humanSize(c.Sent), "Received": humanSize(c.Received)}))
 }
 
 func (t *tftpServerTab) setRunning(on bool) {

@@ -6,13 +6,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/netdebug/netdebug/netcore/tftp"
 )
@@ -134,6 +138,15 @@ func TestTFTPTabCancelAndBadInput(t *testing.T) {
 	if ents, _ := os.ReadDir(localDir); len(ents) != 0 {
 		t.Fatalf("cancel left %d files", len(ents))
 	}
+	// Recent transfers say where the cancelled download was going.
+	onUI(func() {
+		if len(tt.recent) != 1 || !strings.Contains(tt.recent[0].text(), filepath.Join(localDir, "big.bin")+"  ✗ cancelled") {
+			t.Errorf("recent %+v", tt.recent)
+		}
+		if tt.progress.Idle() {
+			t.Error("the bar is idle after a cancelled transfer")
+		}
+	})
 	for _, c := range []struct{ host, port, blk, want string }{
 		{"", "69", "1468", "the host is empty"},
 		{"127.0.0.1", "abc", "1468", "not a number"},
@@ -184,6 +197,10 @@ func TestTFTPServerTabServesAndRefusesUploads(t *testing.T) {
 	}
 	eventually(t, "two transfers listed", func() bool {
 		return len(ts.rows) == 2 && ts.rows[1].done && !ts.rows[1].failed && ts.rows[0].failed
+	})
+	// The page counts what it served (the log holds notes, not bytes).
+	eventually(t, "the counters", func() bool {
+		return strings.Contains(ts.totals.Text, "0 running, 2 finished") && strings.Contains(ts.totals.Text, "sent 1.0 MiB")
 	})
 	// Allow uploads: stop, tick, start again. A double click on Stop must
 	// not start a second server that the first stop then reports stopped.
@@ -328,4 +345,107 @@ func TestTFTPTabBrowse(t *testing.T) {
 	eventually(t, "save path", func() bool { return tt.local.Text == files.save })
 	onUI(tt.browseOpen)
 	eventually(t, "open path", func() bool { return tt.local.Text == files.open })
+}
+
+// TestTFTPTabSavesToTheDownloadsFolder: with the local file empty, a
+// download goes to the XDG download directory (created when missing) and
+// the tab says where; the server field is empty with an example in its
+// placeholder, and the bar looks idle before the first transfer.
+func TestTFTPTabSavesToTheDownloadsFolder(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("XDG user directories are a Linux and BSD convention")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DOWNLOAD_DIR", "")
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "cfg"))
+	os.MkdirAll(filepath.Join(home, "cfg"), 0o755)
+	os.WriteFile(filepath.Join(home, "cfg", "user-dirs.dirs"), []byte("# written by xdg-user-dirs-update\nXDG_DESKTOP_DIR=\"$HOME/Desktop\"\nXDG_DOWNLOAD_DIR=\"$HOME/下载\"\n"), 0o644)
+	u, _ := newTestUI(t)
+	tt := u.tftpClient
+	onUI(func() {
+		if tt.host.Text != "" || !strings.Contains(tt.host.PlaceHolder, "192.168.1.10") {
+			t.Errorf("server field %q, placeholder %q", tt.host.Text, tt.host.PlaceHolder)
+		}
+		if !tt.progress.Idle() || tt.progress.Text() != "No transfer yet" {
+			t.Errorf("progress before any transfer: idle %v, %q", tt.progress.Idle(), tt.progress.Text())
+		}
+	})
+	srvDir := t.TempDir()
+	data := randomFile(t, filepath.Join(srvDir, "small.bin"), 100<<10)
+	port := tftpServer(t, srvDir, false)
+	want := filepath.Join(home, "下载", "small.bin")
+	onUI(func() {
+		tt.host.SetText("127.0.0.1")
+		tt.port.SetText(port)
+		tt.remote.SetText("small.bin")
+		tt.local.SetText("")
+		test.Tap(tt.download)
+		if !strings.Contains(tt.status.Text, want) {
+			t.Errorf("status while downloading %q, want the path %s", tt.status.Text, want)
+		}
+	})
+	eventually(t, "download done", func() bool { return tt.stop == nil && strings.HasPrefix(tt.status.Text, "Done") })
+	if got, err := os.ReadFile(want); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the Downloads folder holds %d bytes: %v", len(got), err)
+	}
+	onUI(func() {
+		if !strings.Contains(tt.status.Text, want) {
+			t.Errorf("status %q does not say where the file went", tt.status.Text)
+		}
+	})
+}
+
+func TestXDGDownloadDir(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "none"))
+	t.Setenv("XDG_DOWNLOAD_DIR", "/srv/dl")
+	if d := xdgDownloadDir(home); d != "/srv/dl" {
+		t.Errorf("from the environment: %q", d)
+	}
+	t.Setenv("XDG_DOWNLOAD_DIR", "")
+	if d := xdgDownloadDir(home); d != "" {
+		t.Errorf("with no user-dirs.dirs: %q", d)
+	}
+	t.Setenv("XDG_CONFIG_HOME", home)
+	os.WriteFile(filepath.Join(home, "user-dirs.dirs"), []byte("XDG_DOWNLOAD_DIR=\"$HOME\"\n"), 0o644)
+	if d := xdgDownloadDir(home); d != "" {
+		t.Errorf("disabled (the home folder itself): %q", d)
+	}
+}
+
+// TestTFTPTabPacketList: a wheel notch scrolls three rows; the list
+// follows new packets until the user scrolls away from the end, and a
+// finished trace opens at the start.
+func TestTFTPTabPacketList(t *testing.T) {
+	u, _ := newTestUI(t)
+	tt := u.tftpClient
+	onUI(func() {
+		tt.trace.SetChecked(true)
+		tt.lines = nil
+		for i := 0; i < 300; i++ {
+			tt.lines = append(tt.lines, fmt.Sprintf("DATA block=%d", i))
+		}
+		tt.packets.Resize(fyne.NewSize(500, 300))
+		tt.packetWheel.Resize(fyne.NewSize(500, 300))
+		tt.packets.Refresh()
+		tt.packets.ScrollToTop()
+		row := tt.packets.CreateItem().MinSize().Height + theme.Padding()
+		if n := int(300 / row); n < 10 {
+			t.Errorf("300 px show %d packets", n)
+		}
+		tt.followPackets = true
+		tt.packetWheel.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -25)})
+		if got := tt.packets.GetScrollOffset(); got < 3*row-1 || got > 3*row+1 {
+			t.Errorf("one notch scrolled %.0f px, want three rows (%.0f)", got, 3*row)
+		}
+		if tt.followPackets {
+			t.Error("still following after scrolling away from the end")
+		}
+		tt.packets.ScrollToBottom()
+		tt.packetWheel.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -25)})
+		if !tt.followPackets {
+			t.Error("not following at the end")
+		}
+	})
 }

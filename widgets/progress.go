@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -19,29 +21,63 @@ type TransferProgress struct {
 
 	bar     *widget.ProgressBar
 	spinner *widget.ProgressBarInfinite
-	label   *widget.Label
-	stack   *fyne.Container
+	// track stands in for the bar while idle: Fyne's empty bar is a
+	// solid tint of the primary colour, which reads as a full one.
+	track *canvas.Rectangle
+	label *widget.Label
+	stack *fyne.Container
+	idle  bool
 }
 
-// NewTransferProgress starts idle, with an empty bar.
+// NewTransferProgress starts idle: a grey track and "No transfer yet".
 func NewTransferProgress() *TransferProgress {
 	p := &TransferProgress{bar: widget.NewProgressBar(), spinner: widget.NewProgressBarInfinite(), label: widget.NewLabel("")}
 	p.bar.TextFormatter = func() string { return "" }
 	p.spinner.Hide()
 	p.spinner.Stop()
-	p.stack = container.NewStack(p.bar, p.spinner)
+	p.track = canvas.NewRectangle(theme.Color(theme.ColorNameDisabledButton))
+	p.track.CornerRadius = theme.InputRadiusSize()
+	p.track.SetMinSize(p.bar.MinSize()) // the same height idle or not
+	p.stack = container.NewStack(p.track, p.bar, p.spinner)
 	p.ExtendBaseWidget(p)
+	p.Reset()
 	return p
 }
 
 // CreateRenderer stacks the bar over the text line.
 func (p *TransferProgress) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewVBox(p.stack, p.label))
+	return &progressRenderer{WidgetRenderer: widget.NewSimpleRenderer(container.NewVBox(p.stack, p.label)), p: p}
+}
+
+// progressRenderer keeps the idle track in the theme's colours.
+type progressRenderer struct {
+	fyne.WidgetRenderer
+	p *TransferProgress
+}
+
+func (r *progressRenderer) Refresh() {
+	th := r.p.Theme()
+	r.p.track.FillColor = th.Color(theme.ColorNameDisabledButton, fyne.CurrentApp().Settings().ThemeVariant())
+	r.p.track.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.p.track.Refresh()
+	r.WidgetRenderer.Refresh()
+}
+
+// Idle reports whether no transfer has been shown since the last Reset.
+func (p *TransferProgress) Idle() bool { return p.idle }
+
+func (p *TransferProgress) active() {
+	if p.idle {
+		p.idle = false
+		p.label.Importance = widget.MediumImportance
+		p.bar.Show()
+	}
 }
 
 // Set shows bytes of total (total < 0: unknown), the rate in bytes per
 // second and the time left (eta < 0: unknown).
 func (p *TransferProgress) Set(bytes, total int64, rate float64, eta time.Duration) {
+	p.active()
 	if total > 0 {
 		if p.spinner.Visible() {
 			p.spinner.Stop()
@@ -60,6 +96,7 @@ func (p *TransferProgress) Set(bytes, total int64, rate float64, eta time.Durati
 // Finish stops the bar at full (or where it got to, when ok is false) and
 // shows text.
 func (p *TransferProgress) Finish(ok bool, text string) {
+	p.active()
 	if p.spinner.Visible() {
 		p.spinner.Stop()
 		p.spinner.Hide()
@@ -71,10 +108,15 @@ func (p *TransferProgress) Finish(ok bool, text string) {
 	p.label.SetText(text)
 }
 
-// Reset empties the bar and the text.
+// Reset goes back to idle: the grey track and "No transfer yet".
 func (p *TransferProgress) Reset() {
-	p.Finish(false, "")
+	p.spinner.Stop()
+	p.spinner.Hide()
 	p.bar.SetValue(0)
+	p.bar.Hide()
+	p.idle = true
+	p.label.Importance = widget.LowImportance
+	p.label.SetText(lang.L("No transfer yet"))
 }
 
 // Text is the line under the bar.
