@@ -251,6 +251,7 @@ func newSendPath(p prefs, f *framingControls, target func() (sender, error), que
 	}
 	sp.periodic = &periodicSender{box: sp.box}
 	sp.box.Preview = sp.payloads.preview
+	sp.box.ErrorText = errorText // the kind of problem in the user's language
 	sp.box.OnSend = sp.send
 	sp.box.OnStartPeriodic = sp.startPeriodic
 	sp.box.OnStopPeriodic = sp.periodic.stop

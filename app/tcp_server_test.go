@@ -269,14 +269,28 @@ func TestTCPServerTabSendFollowsTheServer(t *testing.T) {
 		return c.TxBytes == 24 && c.TxPackets == 3
 	})
 	onUI(func() {
+		// Said once, kind first (translated), then what and where.
+		st := ts.send.Settings()
+		st.Hex = true
+		ts.send.ApplySettings(st)
+		ts.send.SetText("41 4G")
+		ts.send.Send()
+		if got := ts.send.ShownError(); got != "Invalid hex: not a hex digit: 'G' at position 5" {
+			t.Errorf("bad hex: error line %q", got)
+		}
+		st.Hex = false
+		ts.send.ApplySettings(st)
+		if got := ts.send.ShownError(); got != "" {
+			t.Errorf("back to Text: error line %q", got)
+		}
 		ts.toAll.SetChecked(false)
 		ts.send.Send()
-		if !strings.Contains(ts.send.ErrorText(), "select a client") {
-			t.Errorf("error line %q with no client chosen", ts.send.ErrorText())
+		if !strings.Contains(ts.send.ShownError(), "select a client") {
+			t.Errorf("error line %q with no client chosen", ts.send.ShownError())
 		}
 		test.Tap(ts.startBtn) // stop
-		if ts.send.SendEnabled() || ts.send.ErrorText() != "" {
-			t.Errorf("after stop: Send enabled %v, error line %q", ts.send.SendEnabled(), ts.send.ErrorText())
+		if ts.send.SendEnabled() || ts.send.ShownError() != "" {
+			t.Errorf("after stop: Send enabled %v, error line %q", ts.send.SendEnabled(), ts.send.ShownError())
 		}
 	})
 	eventually(t, "stopped", func() bool { return strings.Contains(ts.status.Text, "Stopped") })

@@ -60,6 +60,9 @@ type SendBox struct {
 	OnSettingsChanged func(SendSettings)
 	// OnShortcut receives Ctrl+1…9 typed in the box (quick commands).
 	OnShortcut func(n int)
+	// ErrorText words an error for the error line (the app translates the
+	// kind of problem); nil shows err.Error().
+	ErrorText func(error) string
 
 	history  []HistoryItem
 	settings SendSettings
@@ -289,13 +292,20 @@ func (s *SendBox) Send() {
 func (s *SendBox) ShowError(err error) {
 	s.sendErr = ""
 	if err != nil {
-		s.sendErr = err.Error()
+		s.sendErr = s.errText(err)
 	}
 	s.showStatus()
 }
 
-// ErrorText is what the error line says now ("" when nothing is wrong).
-func (s *SendBox) ErrorText() string { return s.status.Text }
+func (s *SendBox) errText(err error) string {
+	if s.ErrorText != nil {
+		return s.ErrorText(err)
+	}
+	return err.Error()
+}
+
+// ShownError is what the error line says now ("" when nothing is wrong).
+func (s *SendBox) ShownError() string { return s.status.Text }
 
 func (s *SendBox) showStatus() {
 	text := s.sendErr
@@ -325,7 +335,7 @@ func (s *SendBox) updatePreview() {
 	b, err := build(p)
 	if err != nil {
 		// Said once, on the error line; the preview has no bytes to show.
-		s.buildErr = err.Error()
+		s.buildErr = s.errText(err)
 		s.preview.SetText("")
 		return
 	}

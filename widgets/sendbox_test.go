@@ -65,12 +65,12 @@ func TestSendBoxBadHexShowsErrorAndKeepsText(t *testing.T) {
 	editorAt, boxMin := s.entry.Position(), s.MinSize()
 	s.SetText("41 4G")
 	const want = "not a hex digit: 'G' at position 5"
-	if !strings.Contains(s.ErrorText(), want) {
-		t.Fatalf("error line = %q while typing, want %q", s.ErrorText(), want)
+	if !strings.Contains(s.ShownError(), want) {
+		t.Fatalf("error line = %q while typing, want %q", s.ShownError(), want)
 	}
 	test.Tap(s.sendBtn)
-	if len(*sent) != 0 || !strings.Contains(s.ErrorText(), want) {
-		t.Fatalf("sent %d, error line %q", len(*sent), s.ErrorText())
+	if len(*sent) != 0 || !strings.Contains(s.ShownError(), want) {
+		t.Fatalf("sent %d, error line %q", len(*sent), s.ShownError())
 	}
 	// Said once: the preview line does not repeat it.
 	if n := strings.Count(renderedText(w), "not a hex digit"); n != 1 {
@@ -90,14 +90,14 @@ func TestSendBoxBadHexShowsErrorAndKeepsText(t *testing.T) {
 	test.AssertRendersToMarkup(t, "sendbox/bad_hex.xml", w.Canvas())
 	// Back to Text: "41 4G" is good text, the error no longer applies.
 	s.format.SetSelected("Text")
-	if s.ErrorText() != "" {
-		t.Fatalf("error line %q after switching to Text", s.ErrorText())
+	if s.ShownError() != "" {
+		t.Fatalf("error line %q after switching to Text", s.ShownError())
 	}
 	s.format.SetSelected("Hex")
 	s.SetText("41 42")
 	test.Tap(s.sendBtn)
-	if len(*sent) != 1 || s.ErrorText() != "" {
-		t.Fatalf("good hex: sent %d, error line %q", len(*sent), s.ErrorText())
+	if len(*sent) != 1 || s.ShownError() != "" {
+		t.Fatalf("good hex: sent %d, error line %q", len(*sent), s.ShownError())
 	}
 }
 
@@ -109,17 +109,17 @@ func TestSendBoxSendErrorGoesWithTheSession(t *testing.T) {
 	s.OnSend = func(codec.Payload) error { return errors.New("no such client") }
 	s.SetText("hi")
 	test.Tap(s.sendBtn)
-	if s.ErrorText() != "no such client" {
-		t.Fatalf("error line %q", s.ErrorText())
+	if s.ShownError() != "no such client" {
+		t.Fatalf("error line %q", s.ShownError())
 	}
 	s.SetSendEnabled(false)
-	if s.ErrorText() != "" {
-		t.Fatalf("error line %q after the session stopped", s.ErrorText())
+	if s.ShownError() != "" {
+		t.Fatalf("error line %q after the session stopped", s.ShownError())
 	}
 	test.Tap(s.sendBtn)
 	s.SetText("hi again")
-	if s.ErrorText() != "" {
-		t.Fatalf("error line %q after the message changed", s.ErrorText())
+	if s.ShownError() != "" {
+		t.Fatalf("error line %q after the message changed", s.ShownError())
 	}
 }
 
@@ -180,7 +180,7 @@ func TestSendBoxPeriodicValidation(t *testing.T) {
 	s.SetText("tick")
 	s.interval.SetText("0")
 	test.Tap(s.periodic)
-	if s.PeriodicRunning() || s.ErrorText() == "" {
+	if s.PeriodicRunning() || s.ShownError() == "" {
 		t.Fatal("0 ms accepted")
 	}
 	s.interval.SetText("5")
@@ -202,8 +202,8 @@ func TestSendBoxPeriodicValidation(t *testing.T) {
 	}
 	s.OnStartPeriodic = func(codec.Payload, time.Duration, int) error { return errors.New("not connected") }
 	test.Tap(s.periodic)
-	if s.PeriodicRunning() || s.ErrorText() != "not connected" {
-		t.Fatalf("start error: %q", s.ErrorText())
+	if s.PeriodicRunning() || s.ShownError() != "not connected" {
+		t.Fatalf("start error: %q", s.ShownError())
 	}
 }
 
