@@ -383,20 +383,17 @@ func (s *LogStore) BySeq(seq uint64) (Record, bool) {
 // Peek returns the record seq with a copy of at most limit bytes of its
 // data, and the data's full length: what a view needs to draw one row.
 func (s *LogStore) Peek(seq uint64, limit int) (r Record, full int, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if seq < s.first || seq >= s.first+uint64(s.n) {
-		return Record{}, 0, false
-	}
-	r = s.recordLocked(int(seq-s.first), false)
-	full = len(r.Data)
-	r.Data = append([]byte(nil), r.Data[:min(full, limit)]...)
-	return r, full, true
+	return s.peek(seq, func(d []byte) []byte { return d[:min(len(d), limit)] })
 }
 
 // PeekTail returns the record seq with a copy of at most the last limit
 // bytes of its data, and the data's full length.
 func (s *LogStore) PeekTail(seq uint64, limit int) (r Record, full int, ok bool) {
+	return s.peek(seq, func(d []byte) []byte { return d[max(0, len(d)-limit):] })
+}
+
+// peek copies the part of record seq's data that part picks.
+func (s *LogStore) peek(seq uint64, part func([]byte) []byte) (r Record, full int, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if seq < s.first || seq >= s.first+uint64(s.n) {
@@ -404,7 +401,7 @@ func (s *LogStore) PeekTail(seq uint64, limit int) (r Record, full int, ok bool)
 	}
 	r = s.recordLocked(int(seq-s.first), false)
 	full = len(r.Data)
-	r.Data = append([]byte(nil), r.Data[max(0, full-limit):]...)
+	r.Data = append([]byte(nil), part(r.Data)...)
 	return r, full, true
 }
 
