@@ -311,6 +311,10 @@ func matchHints() []string {
 
 var matchExamples = []string{"PING", "PING", "AT+", `PING (\d+)`, `^01 03 (.. ..)`}
 
+// replyExamples are the reply field's placeholder in each mode: groups
+// ($1) exist only in the regex modes.
+var replyExamples = []string{"OK $0", "OK $0", "OK $0", "PONG $1{{crc16modbus}}", "06 $1"}
+
 // ruleEditor is the dialog for one rule. Its check line shows the rule's
 // first problem, or with test data, what the rule would answer.
 type ruleEditor struct {
@@ -372,7 +376,6 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 	e.reply.Wrapping = fyne.TextWrapBreak
 	e.reply.TextStyle = fyne.TextStyle{Monospace: true}
 	e.reply.SetText(rule.Reply)
-	e.reply.SetPlaceHolder("PONG $1{{crc16modbus}}")
 	e.reply.OnChanged = func(string) { changed() }
 	e.replyHex = check(tr("Hex"), rule.ReplyHex)
 	e.line = newSelect(lineEndingLabels(), nil)
@@ -388,6 +391,7 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 		mode := max(e.match.SelectedIndex(), 0)
 		e.modeHint.SetText(matchHints()[mode])
 		e.pattern.SetPlaceHolder(matchExamples[mode])
+		e.reply.SetPlaceHolder(replyExamples[mode])
 		regex := mode >= 3
 		if regex {
 			e.patternHex.Disable()

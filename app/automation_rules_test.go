@@ -318,8 +318,8 @@ func TestRuleDialogHintFollowsTheModeAndNeedsAPattern(t *testing.T) {
 	e := addRule(t, r, "any", 1, "", "OK")
 	onUI(func() {
 		hint := formHint(e)
-		if !strings.Contains(hint, "occur anywhere") || strings.Contains(hint, "regular expression") || e.pattern.PlaceHolder != "PING" {
-			t.Errorf("contains: hint %q, placeholder %q", hint, e.pattern.PlaceHolder)
+		if !strings.Contains(hint, "occur anywhere") || strings.Contains(hint, "regular expression") || e.pattern.PlaceHolder != "PING" || strings.Contains(e.reply.PlaceHolder, "$1") {
+			t.Errorf("contains: hint %q, placeholders %q and %q", hint, e.pattern.PlaceHolder, e.reply.PlaceHolder)
 		}
 		if !e.save.Disabled() || !strings.Contains(e.preview.Text, "pattern") {
 			t.Errorf("empty pattern: save enabled %v, check line %q", !e.save.Disabled(), e.preview.Text)
