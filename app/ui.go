@@ -233,7 +233,7 @@ func (u *appUI) showAbout() {
 func (u *appUI) showSettings() {
 	p := u.app.Preferences()
 	langs := map[string]string{langSystem: tr("Follow the system"), langEnglish: "English", langChinese: "简体中文"}
-	langSel := widget.NewSelect([]string{langs[langSystem], langs[langEnglish], langs[langChinese]}, nil)
+	langSel := newSelect([]string{langs[langSystem], langs[langEnglish], langs[langChinese]}, nil)
 	langSel.SetSelected(langs[p.StringWithFallback(prefLanguage, langSystem)])
 	lim := u.logLimits()
 	recs := widget.NewEntry()

@@ -167,7 +167,7 @@ func (v *LogView) build() {
 	}
 	v.rowHeight = logRowHeight()
 
-	v.modeSel = widget.NewSelect([]string{modeLabel(ShowText), modeLabel(ShowHex), modeLabel(ShowBoth)}, func(s string) {
+	v.modeSel = newSelect([]string{modeLabel(ShowText), modeLabel(ShowHex), modeLabel(ShowBoth)}, func(s string) {
 		for _, m := range DisplayModes() {
 			if modeLabel(m) == s {
 				v.settings.Mode = m
@@ -176,7 +176,7 @@ func (v *LogView) build() {
 		v.changed()
 	})
 	v.modeSel.SetSelected(modeLabel(v.settings.Mode))
-	v.encSel = widget.NewSelect(codec.EncodingNames(), func(s string) {
+	v.encSel = newSelect(codec.EncodingNames(), func(s string) {
 		v.settings.Encoding = codec.MustEncoding(s)
 		v.changed()
 	})
