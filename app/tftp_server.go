@@ -161,6 +161,9 @@ func (u *appUI) newTFTPServerTab() tab {
 	t := &tftpServerTab{u: u, p: newPrefs(u.app, "tftpserver")}
 	u.tftpServer = t
 	t.log = u.newSessionLog(t.p)
+	// The page counts the bytes it serves itself; the log's RX/TX would
+	// stay at 0 B, since it holds notes, not file data.
+	t.log.view.HideTrafficCounters()
 	home, _ := os.UserHomeDir()
 	t.root = widget.NewEntry()
 	t.root.SetPlaceHolder(tr("folder to serve"))

@@ -152,3 +152,16 @@ func TestLogViewReusesRows(t *testing.T) {
 		t.Fatalf("%d row objects for %d rows on screen", len(v.rows), visible)
 	}
 }
+
+// TestLogViewHidesTrafficCounters: a page whose log holds notes (the TFTP
+// server) hides RX/TX, which would read 0 B while it serves megabytes.
+func TestLogViewHidesTrafficCounters(t *testing.T) {
+	v, _ := newTestView(t)
+	if !v.countText.Visible() || !v.resetBtn.Visible() {
+		t.Fatal("counters hidden by default")
+	}
+	v.HideTrafficCounters()
+	if v.countText.Visible() || v.resetBtn.Visible() || !v.usageText.Visible() {
+		t.Fatal("the traffic counters still show, or the log usage went with them")
+	}
+}

@@ -612,6 +612,14 @@ func (v *LogView) Clear() {
 	go debug.FreeOSMemory()
 }
 
+// HideTrafficCounters hides the RX/TX counters and their reset button, for
+// a page whose log holds notes rather than the traffic (the TFTP server's
+// transfers are counted on its own status line).
+func (v *LogView) HideTrafficCounters() {
+	v.countText.Hide()
+	v.resetBtn.Hide()
+}
+
 // ShowMessage puts a note above the status line ("" hides it).
 func (v *LogView) ShowMessage(msg string) {
 	v.message.SetText(msg)
