@@ -13,13 +13,19 @@ import (
 	"time"
 )
 
-// TestCLISIGTERMCancels: SIGTERM stops a command as Ctrl+C does, so
+// TestCLISignalsCancel: Ctrl+C (SIGINT) and SIGTERM stop a command, so
 // `tftp get` removes its temporary file before exiting.
-func TestCLISIGTERMCancels(t *testing.T) {
-	// Without the CLI handling SIGTERM this test would fail rather than kill
+func TestCLISignalsCancel(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { testSignalCancels(t, sig) })
+	}
+}
+
+func testSignalCancels(t *testing.T, sig syscall.Signal) {
+	// Without the CLI handling sig this test would fail rather than kill
 	// the test binary: the guard receives the signal too.
 	guard := make(chan os.Signal, 1)
-	signal.Notify(guard, syscall.SIGTERM)
+	signal.Notify(guard, sig)
 	defer signal.Stop(guard)
 
 	// A TFTP server that takes the request and never answers.
@@ -46,7 +52,7 @@ func TestCLISIGTERMCancels(t *testing.T) {
 	if len(parts) != 1 {
 		t.Fatalf("temporary files while downloading: %v", parts)
 	}
-	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+	if err := syscall.Kill(os.Getpid(), sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -55,7 +61,7 @@ func TestCLISIGTERMCancels(t *testing.T) {
 			t.Errorf("exit %d, stderr %q", r.code, r.errOut)
 		}
 	case <-time.After(4 * time.Second):
-		t.Fatal("SIGTERM did not stop tftp get")
+		t.Fatalf("%v did not stop tftp get", sig)
 	}
 	if parts, _ := filepath.Glob(filepath.Join(dir, "*")); len(parts) != 0 {
 		t.Fatalf("left behind: %v", parts)

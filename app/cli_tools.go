@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/netdebug/netdebug/netcore/netinfo"
 )
 
@@ -177,11 +179,9 @@ func isBadInput(err error) bool {
 // progress line that rewrites itself reads well.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	// A character device is not enough: /dev/null is one too. Ask the
+	// terminal driver.
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progressLine shows "checked N of M ports" on w, rewritten in place a few
