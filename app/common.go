@@ -59,14 +59,17 @@ func newSendBox(p prefs) *widgets.SendBox {
 // fileSender is the "Send file…" control: a button, then a progress bar
 // with Cancel while the file streams.
 type fileSender struct {
-	u        *appUI
-	button   *widget.Button
-	bar      *widget.ProgressBar
-	cancel   *widget.Button
-	label    *widget.Label
-	box      *fyne.Container
-	stop     context.CancelFunc
-	canStart func() error
+	u      *appUI
+	button *widget.Button
+	bar    *widget.ProgressBar
+	cancel *widget.Button
+	label  *widget.Label
+	box    *fyne.Container
+	stop   context.CancelFunc
+	// unavailable keeps the button disabled while there is nothing to
+	// send to (a stopped server); the end of a transfer leaves it so.
+	unavailable bool
+	canStart    func() error
 	// bind runs on the UI goroutine once a file is chosen: it checks the
 	// target again (the peer may have gone while the dialog was open) and
 	// returns a send bound to the session of that moment.
@@ -90,6 +93,18 @@ func (u *appUI) newFileSender(canStart func() error, bind func() (fileSend, erro
 	progress.Hide()
 	f.box = container.NewBorder(nil, nil, f.button, f.label, progress)
 	return f
+}
+
+// setAvailable enables the button when a file could be sent now and
+// disables it when not. A transfer in progress keeps it disabled; when
+// the transfer ends the button follows the last availability set.
+func (f *fileSender) setAvailable(on bool) {
+	f.unavailable = !on
+	if on && f.stop == nil {
+		f.button.Enable()
+	} else if !on {
+		f.button.Disable()
+	}
 }
 
 func (f *fileSender) pick() {
@@ -160,7 +175,9 @@ func (f *fileSender) pick() {
 
 func (f *fileSender) done(_ int64, err error) {
 	f.stop = nil
-	f.button.Enable()
+	if !f.unavailable {
+		f.button.Enable()
+	}
 	f.box.Objects[0].Hide()
 	switch {
 	case errors.Is(err, context.Canceled):

@@ -148,6 +148,7 @@ func (u *appUI) newTCPServerTab() tab {
 			return srv.SendFile(ctx, id, name, r, size, progress)
 		}, nil
 	})
+	t.sender.setAvailable(false) // until the server listens
 	t.capture = u.newCaptureControl(func(c *session.Capture) {
 		if t.server != nil {
 			t.server.SetCapture(c)
@@ -238,6 +239,7 @@ func (t *tcpServerTab) toggle() {
 	t.startBtn.Importance = widget.WarningImportance
 	t.startBtn.Refresh()
 	t.send.SetSendEnabled(true)
+	t.sender.setAvailable(true)
 	t.listDirty = true
 	// Twice a second, so the traffic columns move without log traffic.
 	t.stopTicker = every(500*time.Millisecond, t.refreshClients)
@@ -251,6 +253,7 @@ func (t *tcpServerTab) stop() {
 	t.auto.stop()
 	// Sending ends with the server, and so do the errors about its clients.
 	t.send.SetSendEnabled(false)
+	t.sender.setAvailable(false)
 	t.startBtn.SetText(tr("Start"))
 	t.startBtn.SetIcon(theme.MediaPlayIcon())
 	t.startBtn.Importance = widget.HighImportance

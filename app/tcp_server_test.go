@@ -295,3 +295,43 @@ func TestTCPServerTabSendFollowsTheServer(t *testing.T) {
 	})
 	eventually(t, "stopped", func() bool { return strings.Contains(ts.status.Text, "Stopped") })
 }
+
+func TestTCPServerTabSendFileFollowsTheServer(t *testing.T) {
+	u, _ := newTestUI(t)
+	ts := u.tcpServer
+	onUI(func() {
+		if !ts.sender.button.Disabled() {
+			t.Error("Send file… is enabled before the server started")
+		}
+	})
+	startServerTab(t, ts)
+	onUI(func() {
+		if ts.sender.button.Disabled() {
+			t.Error("Send file… is disabled with the server listening")
+		}
+		// A transfer that ends while the server listens leaves it enabled.
+		ts.sender.stop = func() {}
+		ts.sender.button.Disable()
+		ts.sender.done(0, nil)
+		if ts.sender.button.Disabled() {
+			t.Error("Send file… stayed disabled after a transfer ended with the server listening")
+		}
+		// A transfer still running when the server stops ends disabled.
+		ts.sender.stop = func() {}
+		ts.sender.button.Disable()
+		test.Tap(ts.startBtn) // stop
+		if !ts.sender.button.Disabled() {
+			t.Error("Send file… is enabled during a transfer after stop")
+		}
+		ts.sender.done(0, errors.New("connection reset"))
+		if !ts.sender.button.Disabled() {
+			t.Error("Send file… was enabled by the end of a transfer with the server stopped")
+		}
+	})
+	eventually(t, "stopped", func() bool { return strings.Contains(ts.status.Text, "Stopped") })
+	onUI(func() {
+		if !ts.sender.button.Disabled() {
+			t.Error("Send file… is enabled with the server stopped")
+		}
+	})
+}
