@@ -107,6 +107,11 @@ func (a *Adapter) run() {
 	// status interval, so the counters it refreshes at most that often end
 	// on the final figures.
 	var trail time.Time
+	// Under a flood the log is redrawn at most every floodInterval: nobody
+	// reads 25 screens of traffic a second, and each redraw is a frame the
+	// window pushes to the display while clicks wait.
+	var lastFlush time.Time
+	var lastBytes uint64
 	for {
 		select {
 		case <-a.stop:
@@ -119,19 +124,35 @@ func (a *Adapter) run() {
 				trail = time.Time{}
 				a.dirty.Store(true)
 			}
-			a.flush(false)
+			c := a.store.Counters()
+			total := c.RxBytes + c.TxBytes
+			lastBytes = min(lastBytes, total) // the counters were reset
+			if total-lastBytes >= floodBytes && now.Sub(lastFlush) < floodInterval {
+				continue
+			}
+			if a.flush(false) {
+				lastFlush, lastBytes = now, total
+			}
 		}
 	}
 }
 
+// A flush that would carry floodBytes or more waits until floodInterval
+// has passed since the last one.
+const (
+	floodBytes    = 1 << 20
+	floodInterval = 150 * time.Millisecond
+)
+
 // flush schedules one UI update if anything changed and the previous one
-// has run (so a slow UI never builds a queue of updates).
-func (a *Adapter) flush(final bool) {
+// has run (so a slow UI never builds a queue of updates), and reports
+// whether it did.
+func (a *Adapter) flush(final bool) bool {
 	if !a.dirty.Load() {
-		return
+		return false
 	}
 	if !final && !a.inFlight.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	a.dirty.Store(false)
 	a.mu.Lock()
@@ -152,6 +173,7 @@ func (a *Adapter) flush(final bool) {
 	}
 	// Never DoAndWait: Stop may be called on the UI goroutine.
 	uiDo(update)
+	return true
 }
 
 // eventText is the log line for a non-data event.
