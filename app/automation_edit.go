@@ -156,7 +156,7 @@ func newPayloadFields(p automation.Payload, changed func()) *payloadFields {
 	f.line.SetSelected(lineEndingLabel(le))
 	f.escapes = widget.NewCheck(tr("Escapes"), nil)
 	f.escapes.SetChecked(p.Escapes)
-	f.options = container.NewHBox(f.hex, fixedWidth(f.enc, 110), fixedWidth(f.line, 140), f.escapes)
+	f.options = container.NewHBox(f.hex, widgets.FitOptionsAtLeast(f.enc, 110), widgets.FitOptionsAtLeast(f.line, 140), f.escapes)
 	f.sync()
 	f.text.OnChanged = func(string) { changed() }
 	f.hex.OnChanged = func(bool) { f.sync(); changed() }

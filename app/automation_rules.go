@@ -18,6 +18,7 @@ import (
 
 	"github.com/netdebug/netdebug/netcore/automation"
 	"github.com/netdebug/netdebug/netcore/codec"
+	"github.com/netdebug/netdebug/widgets"
 )
 
 // rulesPanel is the tab's auto-reply rules: an ordered list, each with a
@@ -412,11 +413,11 @@ func (a *automationPanel) editRule(title string, rule automation.Rule, save func
 
 	items := []*widget.FormItem{
 		widget.NewFormItem(tr("Name"), container.NewBorder(nil, nil, nil, e.enabled, e.name)),
-		widget.NewFormItem(tr("Match"), container.NewBorder(nil, nil, fixedWidth(e.match, 200), e.patternHex, e.pattern)),
+		widget.NewFormItem(tr("Match"), container.NewBorder(nil, nil, widgets.FitOptionsAtLeast(e.match, 200), e.patternHex, e.pattern)),
 		widget.NewFormItem("", e.modeHint),
-		widget.NewFormItem(tr("Text"), container.NewHBox(fixedWidth(e.enc, 170), e.escapes)),
+		widget.NewFormItem(tr("Text"), container.NewHBox(widgets.FitOptionsAtLeast(e.enc, 170), e.escapes)),
 		widget.NewFormItem(tr("Reply"), container.NewBorder(nil, nil, nil, e.replyHex, e.reply)),
-		widget.NewFormItem("", fixedWidth(e.line, 170)),
+		widget.NewFormItem("", widgets.FitOptionsAtLeast(e.line, 170)),
 		widget.NewFormItem(tr("Delay (ms)"), container.NewHBox(fixedWidth(e.delay, 90),
 			widget.NewLabel(tr("At most")), fixedWidth(e.perSec, 70), widget.NewLabel(tr("per second, burst")), fixedWidth(e.burst, 60))),
 		widget.NewFormItem(tr("Try with"), container.NewBorder(nil, nil, nil, e.testHex, e.test)),

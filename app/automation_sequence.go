@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/netdebug/netdebug/netcore/automation"
+	"github.com/netdebug/netdebug/widgets"
 )
 
 // sequencePanel is the tab's send sequence: steps (a payload and the pause
@@ -88,7 +89,7 @@ func newSequencePanel(a *automationPanel) *sequencePanel {
 	s.progress.Hide()
 	s.syncControls()
 
-	controls := newFlow(s.runBtn, fixedWidth(s.mode, 95), container.NewHBox(widget.NewLabel("×"), fixedWidth(s.times, 70)))
+	controls := newFlow(s.runBtn, widgets.FitOptionsAtLeast(s.mode, 95), container.NewHBox(widget.NewLabel("×"), fixedWidth(s.times, 70)))
 	list, hint := listWithHint(s.list, func() int { return len(s.seq.Steps) },
 		tr("No steps yet. + adds the send box's payload as a step, with the pause after it."))
 	s.hint = hint

@@ -42,7 +42,7 @@ func (t *chatTab) buildLeft() {
 }
 
 func (t *chatTab) addPeerBox() fyne.CanvasObject {
-	row := container.NewHBox(fixedWidth(t.transport, 90), t.addBtn)
+	row := container.NewHBox(widgets.FitOptionsAtLeast(t.transport, 90), t.addBtn)
 	return container.NewVBox(widget.NewLabelWithStyle(tr("Conversations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), t.peer, row, t.addStatus.Label)
 }
 
@@ -131,7 +131,7 @@ func (t *chatTab) buildConversation() {
 	t.sendStatus.Hide()
 
 	header := container.NewBorder(nil, nil, nil,
-		container.NewCenter(container.NewHBox(fixedWidth(t.encSel, 120), t.menuBtn)),
+		container.NewCenter(container.NewHBox(widgets.FitOptionsAtLeast(t.encSel, 120), t.menuBtn)),
 		container.New(&stackedLabels{}, t.title, t.subtitle))
 	editor := container.NewBorder(nil, t.sendStatus.Label, nil, t.sendBtn, t.input)
 	t.convPane = container.NewBorder(header, editor, nil, nil, t.view)

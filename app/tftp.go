@@ -217,7 +217,7 @@ func (u *appUI) newTFTPTab() tab {
 
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(tr("Server")), container.NewBorder(nil, nil, nil,
-			container.NewHBox(widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), widget.NewLabel(tr("Mode")), t.mode), t.host),
+			container.NewHBox(widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), widget.NewLabel(tr("Mode")), widgets.FitOptions(t.mode)), t.host),
 		widget.NewLabel(tr("Remote file")), t.remote,
 		widget.NewLabel(tr("Local file")), container.NewBorder(nil, nil, nil, browse, t.local),
 	)

@@ -154,10 +154,10 @@ func (u *appUI) newUDPTab() tab {
 	local := container.NewBorder(nil, nil, container.NewHBox(
 		widget.NewLabel(tr("Local")), fixedWidth(t.bindSel, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80), t.openBtn), t.auto.toggle, t.status)
 	remote := container.NewHBox(widget.NewLabel(tr("Remote")), fixedWidth(t.host, 200), widget.NewLabel(tr("Port")), fixedWidth(t.hostPort, 80),
-		fixedWidth(t.broadcast, 150), t.replyLast)
+		widgets.FitOptionsAtLeast(t.broadcast, 150), t.replyLast)
 	options := container.NewVBox(
 		t.framing.box,
-		container.NewHBox(widget.NewLabel(tr("Multicast group")), fixedWidth(t.group, 170), widget.NewLabel(tr("Interface")), fixedWidth(t.groupIf, 150),
+		container.NewHBox(widget.NewLabel(tr("Multicast group")), fixedWidth(t.group, 170), widget.NewLabel(tr("Interface")), widgets.FitOptionsAtLeast(t.groupIf, 150),
 			join, leave, widget.NewLabel(tr("TTL / hops")), fixedWidth(t.ttl, 50), t.groupsLabel),
 		container.NewHBox(widget.NewLabel(tr("File datagrams of")), fixedWidth(t.chunk, 70), widget.NewLabel(tr("bytes, every")), fixedWidth(t.gap, 50), widget.NewLabel("ms")),
 		t.capture.box,

@@ -241,7 +241,7 @@ func (u *appUI) showSettings() {
 	mb := widget.NewEntry()
 	mb.SetText(strconv.FormatInt(lim.MaxBytes>>20, 10))
 	form := []*widget.FormItem{
-		widget.NewFormItem(tr("Language"), langSel),
+		widget.NewFormItem(tr("Language"), widgets.FitOptions(langSel)),
 		widget.NewFormItem(tr("Log: most records"), recs),
 		widget.NewFormItem(tr("Log: most megabytes"), mb),
 	}

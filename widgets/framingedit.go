@@ -82,7 +82,7 @@ func NewFramingEditor() *FramingEditor {
 
 // CreateRenderer shows the mode, its parameters and any error on one row.
 func (f *FramingEditor) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewHBox(widget.NewLabel(lang.L("Framing")), f.mode, f.params, f.errLabel))
+	return widget.NewSimpleRenderer(container.NewHBox(widget.NewLabel(lang.L("Framing")), FitOptions(f.mode), f.params, f.errLabel))
 }
 
 // Config is the last valid configuration.
@@ -150,7 +150,7 @@ func (f *FramingEditor) edited() {
 		objs = []fyne.CanvasObject{sized(f.fixed, 80), widget.NewLabel(lang.L("bytes"))}
 		c.FixedLen, err = positive(f.fixed.Text, lang.L("fixed length"))
 	case framing.LengthPrefix:
-		objs = []fyne.CanvasObject{sized(f.prefix, 70), widget.NewLabel(lang.L("byte header")), f.little, f.counted}
+		objs = []fyne.CanvasObject{FitOptionsAtLeast(f.prefix, 70), widget.NewLabel(lang.L("byte header")), f.little, f.counted}
 		c.PrefixLen, _ = strconv.Atoi(f.prefix.Selected)
 		c.LittleEndian, c.IncludesHeader = f.little.Checked, f.counted.Checked
 	case framing.IdleGap:

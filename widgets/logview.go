@@ -224,7 +224,7 @@ func (v *LogView) build() {
 
 	find := container.NewBorder(nil, nil, nil, findBtn, v.findEntry)
 	v.toolbar = container.NewBorder(nil, nil,
-		container.NewHBox(v.modeSel, v.encSel, v.timeCheck, v.follow),
+		container.NewHBox(FitOptions(v.modeSel), FitOptions(v.encSel), v.timeCheck, v.follow),
 		container.NewHBox(clearBtn, saveBtn),
 		find)
 

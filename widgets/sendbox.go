@@ -178,7 +178,7 @@ func lineLabel(l codec.LineEnding) string {
 // CreateRenderer lays the box out: options on top, the editor with Send to
 // its right, periodic controls, then preview and errors.
 func (s *SendBox) CreateRenderer() fyne.WidgetRenderer {
-	options := container.NewHBox(s.format, sized(s.encSel, 120), sized(s.lineSel, 150), s.escapes, s.extra)
+	options := container.NewHBox(s.format, FitOptions(s.encSel), FitOptions(s.lineSel), s.escapes, s.extra)
 	buttons := container.NewVBox(s.sendBtn, s.historyBtn)
 	editor := container.NewBorder(nil, nil, nil, buttons, s.entry)
 	var periodic fyne.CanvasObject = layoutSpacer()
