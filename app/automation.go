@@ -324,12 +324,17 @@ func holds(root, o fyne.CanvasObject) bool {
 	if root == o {
 		return true
 	}
-	if c, ok := root.(*fyne.Container); ok {
+	switch c := root.(type) {
+	case *fyne.Container:
 		for _, child := range c.Objects {
 			if holds(child, o) {
 				return true
 			}
 		}
+	case *container.Split:
+		return holds(c.Leading, o) || holds(c.Trailing, o)
+	case *container.Scroll:
+		return holds(c.Content, o)
 	}
 	return false
 }

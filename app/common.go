@@ -313,6 +313,20 @@ func rate(n int64, d time.Duration) string {
 	return humanSize(int64(float64(n)/d.Seconds())) + "/s"
 }
 
+// optionsRoom is the most height an expanded Options block takes; past
+// it the block scrolls, so the log keeps rows in a 600 px window.
+const optionsRoom = 90
+
+// sessionPage lays out a session tab: rows (the target) at the top, the
+// Options accordion under them, then the log (center) above the send area
+// (bottom) with a divider between them. At 1024×600 the send area scrolls
+// rather than squeeze the log to a row or push controls off the window.
+func sessionPage(rows, options, center, bottom fyne.CanvasObject) fyne.CanvasObject {
+	acc := widget.NewAccordion(widget.NewAccordionItem(tr("Options"), widgets.CappedScroll(options, optionsRoom)))
+	upper := container.NewBorder(acc, nil, nil, nil, center)
+	return container.NewBorder(rows, nil, nil, nil, widgets.NewSendSplit(upper, bottom).Content())
+}
+
 // labeled puts a label before an object.
 func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, widget.NewLabel(text), nil, o)

@@ -170,3 +170,57 @@ func TestSelectsShowTheirChoice(t *testing.T) {
 		})
 	}
 }
+
+// menuBarRoom is the height of the window's menu bar (File, Help) in the
+// real window; the test window draws none.
+const menuBarRoom = 30
+
+// TestPagesFitSmallWindow: at 1024×600, in English and Chinese, with the
+// Options open and the Automation panel shown, every page's content fits
+// under the tab bar, the logs keep rows to read, the Find box has room
+// to type in, and the Tools sections are all in view (no overflow menu).
+func TestPagesFitSmallWindow(t *testing.T) {
+	for _, lang := range []string{langEnglish, langChinese} {
+		u := newSizedUI(t, lang, smallWindow)
+		for i, item := range u.tabs.Items {
+			onUI(func() {
+				u.tabs.SelectIndex(i)
+				openEverything(u, item.Content)
+			})
+			relayout(u)
+			onUI(func() {
+				room := fyne.NewSize(smallWindow.Width, smallWindow.Height-menuBarRoom-item.Content.Position().Y)
+				if m := item.Content.MinSize(); m.Width > room.Width || m.Height > room.Height {
+					t.Errorf("%s, %s: content needs %v, has %v", lang, item.Text, m, room)
+				}
+			})
+		}
+		onUI(func() {
+			if m := u.win.Content().MinSize(); m.Width > smallWindow.Width || m.Height > smallWindow.Height-menuBarRoom {
+				t.Errorf("%s: the window's content needs %v: it cannot shrink to 1024×600", lang, m)
+			}
+			for name, l := range map[string]*sessionLog{"TCP client": u.tcpClient.log, "TCP server": u.tcpServer.log, "UDP": u.udp.log} {
+				// Toolbar, status (two rows when narrow) and rows to read.
+				if h := l.view.Size().Height; h < 200 {
+					t.Errorf("%s, %s: the log is %v px high", lang, name, h)
+				}
+				var find *widget.Entry
+				walk(l.view, func(o fyne.CanvasObject) {
+					if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == tr("Find") {
+						find = e
+					}
+				})
+				if find == nil || find.Size().Width < 150 {
+					t.Errorf("%s, %s: the Find box is %v wide", lang, name, find.Size().Width)
+				}
+			}
+			tools := toolsOf(u).sections
+			walk(tools, func(o fyne.CanvasObject) {
+				if b, ok := o.(*widget.Button); ok && b.Visible() && b.Text == "" &&
+					(b.Icon == theme.MoreVerticalIcon() || b.Icon == theme.MoreHorizontalIcon()) {
+					t.Errorf("%s: Tools sections overflow into a menu", lang)
+				}
+			})
+		})
+	}
+}

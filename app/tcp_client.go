@@ -112,10 +112,8 @@ func (u *appUI) newTCPClientTab() tab {
 		t.framing.box,
 		t.capture.box,
 	)
-	acc := widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options))
-	top := container.NewVBox(target, acc)
 	bottom := container.NewVBox(t.send, t.sender.box)
-	return tab{name: tr("TCP Client"), icon: theme.ComputerIcon(), content: container.NewBorder(top, bottom, nil, nil, t.auto.wrap(t.log.view))}
+	return tab{name: tr("TCP Client"), icon: theme.ComputerIcon(), content: sessionPage(target, options, t.auto.wrap(t.log.view), bottom)}
 }
 
 // toggle connects, cancels a connect in progress, or disconnects.

@@ -158,21 +158,19 @@ func (u *appUI) newTCPServerTab() tab {
 	t.auto = u.newAutomation(t.p, t.log, t.out, t.autoTarget)
 	u.onQuit(t.shutdown)
 
-	top := container.NewVBox(
-		container.NewBorder(nil, nil, container.NewHBox(
-			widget.NewLabel(tr("Bind")), fixedWidth(t.bind, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80),
-			widget.NewLabel(tr("Max clients")), fixedWidth(t.maxClients, 60), t.echo, t.startBtn), t.auto.toggle, t.status),
-		widget.NewAccordion(widget.NewAccordionItem(tr("Options"), container.NewVBox(
-			t.framing.box,
-			container.NewBorder(nil, nil, nil, t.perClient, t.capture.box),
-		))),
+	top := container.NewBorder(nil, nil, container.NewHBox(
+		widget.NewLabel(tr("Bind")), fixedWidth(t.bind, 170), widget.NewLabel(tr("Port")), fixedWidth(t.port, 80),
+		widget.NewLabel(tr("Max clients")), fixedWidth(t.maxClients, 60), t.echo, t.startBtn), t.auto.toggle, t.status)
+	options := container.NewVBox(
+		t.framing.box,
+		container.NewBorder(nil, nil, nil, t.perClient, t.capture.box),
 	)
 	clients := container.NewBorder(t.clientHead, container.NewVBox(t.onlyOne, t.kickBtn), nil, nil, t.clientList)
 	split := container.NewHSplit(clients, t.log.view)
 	split.Offset = 0.32
 	bottom := container.NewVBox(t.send, t.sender.box)
 	t.updateHead()
-	return tab{name: tr("TCP Server"), icon: theme.StorageIcon(), content: container.NewBorder(top, bottom, nil, nil, t.auto.wrap(split))}
+	return tab{name: tr("TCP Server"), icon: theme.StorageIcon(), content: sessionPage(top, options, t.auto.wrap(split), bottom)}
 }
 
 // localBindChoices offers all-interfaces binds and this machine's addresses.

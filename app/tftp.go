@@ -232,7 +232,9 @@ func (u *appUI) newTFTPTab() tab {
 	recent := container.NewBorder(widget.NewLabelWithStyle(tr("Recent transfers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.recentList)
 	body := container.NewVSplit(container.NewStack(t.packetBox), recent)
 	body.Offset = 0.75 // the packets need the room; recent transfers are a few lines
-	return tab{name: tr("TFTP Client"), icon: theme.DownloadIcon(), content: container.NewBorder(top, nil, nil, nil, body)}
+	// In a small window the controls scroll above the packets and the
+	// recent transfers rather than push them off the bottom.
+	return tab{name: tr("TFTP Client"), icon: theme.DownloadIcon(), content: widgets.NewTopSplit(top, body, 60).Content()}
 }
 
 func (r recentTransfer) text() string {

@@ -70,14 +70,16 @@ func (u *appUI) buildToolsTab() *toolsTab {
 	t.subnet = t.newSubnetTool()
 	t.ports = t.newPortTool()
 	t.sockets = t.newSocketTool()
+	// Text only: with icons each section is a tall button and at 600 px
+	// the last two (Port check, Sockets) went behind an overflow menu.
 	t.sections = container.NewAppTabs(
-		container.NewTabItemWithIcon(tr("This machine"), theme.DesktopIcon(), t.machine.content),
-		container.NewTabItemWithIcon(tr("Lookup"), theme.SearchIcon(), t.lookup.content),
-		container.NewTabItemWithIcon(tr("Address converter"), theme.SearchReplaceIcon(), t.convert.content),
-		container.NewTabItemWithIcon(tr("Byte order"), theme.MoreHorizontalIcon(), t.order.content),
-		container.NewTabItemWithIcon(tr("Subnet calculator"), theme.GridIcon(), t.subnet.content),
-		container.NewTabItemWithIcon(tr("Port check"), theme.LoginIcon(), t.ports.content),
-		container.NewTabItemWithIcon(tr("Sockets"), theme.ListIcon(), t.sockets.content),
+		container.NewTabItem(tr("This machine"), t.machine.content),
+		container.NewTabItem(tr("Lookup"), t.lookup.content),
+		container.NewTabItem(tr("Address converter"), t.convert.content),
+		container.NewTabItem(tr("Byte order"), t.order.content),
+		container.NewTabItem(tr("Subnet calculator"), t.subnet.content),
+		container.NewTabItem(tr("Port check"), t.ports.content),
+		container.NewTabItem(tr("Sockets"), t.sockets.content),
 	)
 	t.sections.SetTabLocation(container.TabLocationLeading)
 	if i := t.p.integer(prefToolsSection, 0); i > 0 && i < len(t.sections.Items) {

@@ -162,13 +162,13 @@ func (u *appUI) newUDPTab() tab {
 		container.NewHBox(widget.NewLabel(tr("File datagrams of")), fixedWidth(t.chunk, 70), widget.NewLabel(tr("bytes, every")), fixedWidth(t.gap, 50), widget.NewLabel("ms")),
 		t.capture.box,
 	)
-	top := container.NewVBox(local, remote, widget.NewAccordion(widget.NewAccordionItem(tr("Options"), options)))
+	top := container.NewVBox(local, remote)
 	senders := container.NewBorder(widget.NewLabel(tr("Recent senders")), nil, nil, nil, t.senderList)
 	split := container.NewHSplit(senders, t.log.view)
 	split.Offset = 0.28
 	t.syncTarget()
 	t.send.SetSendEnabled(false)
-	return tab{name: tr("UDP"), icon: theme.MailSendIcon(), content: container.NewBorder(top, container.NewVBox(t.send, t.sender.box), nil, nil, t.auto.wrap(split))}
+	return tab{name: tr("UDP"), icon: theme.MailSendIcon(), content: sessionPage(top, options, t.auto.wrap(split), container.NewVBox(t.send, t.sender.box))}
 }
 
 // broadcastChoices offers the limited broadcast and each interface's

@@ -213,7 +213,6 @@ func (v *LogView) build() {
 
 	v.countText = widget.NewLabel("")
 	v.usageText = widget.NewLabel("")
-	v.usageText.Truncation = fyne.TextTruncateEllipsis
 	v.message = widget.NewLabel("")
 	v.message.Importance = widget.WarningImportance
 	v.message.Hide()
@@ -222,10 +221,11 @@ func (v *LogView) build() {
 		v.updateStatus()
 	})
 
-	find := container.NewBorder(nil, nil, nil, findBtn, v.findEntry)
-	v.toolbar = container.NewBorder(nil, nil,
+	// Find keeps room to type in; beside an open panel the search and
+	// the buttons move under the view's choices rather than shrink.
+	find := container.NewBorder(nil, nil, nil, container.NewHBox(findBtn, clearBtn, saveBtn), MinWidth(v.findEntry, findWidth))
+	v.toolbar = NewWrapRow(
 		container.NewHBox(FitOptions(v.modeSel), FitOptions(v.encSel), v.timeCheck, v.follow),
-		container.NewHBox(clearBtn, saveBtn),
 		find)
 
 	v.detailTxt = widget.NewLabel("")
@@ -261,10 +261,18 @@ func (v *LogView) changed() {
 	}
 }
 
+// findWidth is the least width of the Find box.
+const findWidth = 160
+
 // CreateRenderer lays out toolbar, list (with the detail pane) and status.
 func (v *LogView) CreateRenderer() fyne.WidgetRenderer {
-	status := container.NewBorder(nil, nil, v.countText, v.resetBtn, v.usageText)
-	return widget.NewSimpleRenderer(container.NewBorder(v.toolbar, container.NewVBox(v.message, status), nil, nil, v.split))
+	// The usage line is read in full: it wraps under the counters when
+	// the log is narrow.
+	status := NewWrapRow(v.countText, container.NewBorder(nil, nil, nil, v.resetBtn, v.usageText))
+	bottom := NewWrapColumn(v.message, status, layout.NewSpacer())
+	// The toolbar and the status line take two rows each when the log is
+	// narrow (beside an open panel); the rows come out of the list's room.
+	return widget.NewSimpleRenderer(NewWrapColumn(v.toolbar, bottom, v.split))
 }
 
 // detailLimit bounds the bytes the detail pane renders (Save shows all).
