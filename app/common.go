@@ -315,7 +315,7 @@ func rate(n int64, d time.Duration) string {
 
 // optionsRoom is the most height an expanded Options block takes; past
 // it the block scrolls, so the log keeps rows in a 600 px window.
-const optionsRoom = 90
+const optionsRoom = 80
 
 // sessionPage lays out a session tab: rows (the target) at the top, the
 // Options accordion under them, then the log (center) above the send area

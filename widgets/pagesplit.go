@@ -49,7 +49,7 @@ type SendSplit struct {
 // Room the default divider position keeps for the log's rows and for the
 // send area (its options row and some of the text).
 const (
-	LogRoom  = 150
+	LogRoom  = 80
 	SendRoom = 120
 )
 
@@ -82,13 +82,20 @@ func (s *SendSplit) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	if s.set != 0 && s.Split.Offset != s.set {
 		s.moved = true
 	}
+	moved := false
 	if !s.moved && size.Height > 0 {
 		s.set = s.defaultOffset(size.Height)
+		moved = s.Split.Offset != s.set
 		s.Split.Offset = s.set
 	}
 	s.Split.Move(fyne.Position{})
-	s.Split.Resize(size)
-	s.Split.Refresh()
+	if s.Split.Size() != size {
+		s.Split.Resize(size)
+	} else if moved {
+		// Same size, new divider place: only a refresh lays it out again
+		// (and it redraws both sides, so not on every layout).
+		s.Split.Refresh()
+	}
 }
 
 func (s *SendSplit) defaultOffset(h float32) float64 {
