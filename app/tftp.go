@@ -526,9 +526,18 @@ func (t *tftpTab) finish(dir tftp.Direction, server, remote, path string, res *t
 		t.status.fail(textErr(tftpErrorText(err)))
 		rec.Error = tftpErrorText(err)
 	}
+	t.remember(rec)
+}
+
+// maxRecent is how many transfers Recent transfers keeps.
+const maxRecent = 20
+
+// remember puts rec first in Recent transfers, keeping the last maxRecent,
+// and saves the list.
+func (t *tftpTab) remember(rec recentTransfer) {
 	t.recent = append([]recentTransfer{rec}, t.recent...)
-	if len(t.recent) > 20 {
-		t.recent = t.recent[:20]
+	if len(t.recent) > maxRecent {
+		t.recent = t.recent[:maxRecent]
 	}
 	t.p.save("recent", t.recent)
 	t.recentList.Refresh()

@@ -449,3 +449,23 @@ func TestTFTPTabPacketList(t *testing.T) {
 		}
 	})
 }
+
+// TestTFTPRecentKeepsTwenty: Recent transfers keeps the last 20, newest
+// first, and they come back after a restart.
+func TestTFTPRecentKeepsTwenty(t *testing.T) {
+	u, _ := newTestUI(t)
+	tt := u.tftpClient
+	onUI(func() {
+		for i := 0; i < 25; i++ {
+			tt.remember(recentTransfer{Dir: "get", Server: "127.0.0.1:69", Remote: fmt.Sprintf("f%d.bin", i)})
+		}
+	})
+	if len(tt.recent) != 20 || tt.recent[0].Remote != "f24.bin" || tt.recent[19].Remote != "f5.bin" {
+		t.Fatalf("recent: %d, first %q, last %q", len(tt.recent), tt.recent[0].Remote, tt.recent[len(tt.recent)-1].Remote)
+	}
+	var saved []recentTransfer
+	tt.p.load("recent", &saved)
+	if len(saved) != 20 || saved[0].Remote != "f24.bin" {
+		t.Fatalf("saved: %d", len(saved))
+	}
+}
