@@ -100,14 +100,10 @@ func TestUDPPingPongEndToEnd(t *testing.T) {
 	}
 }
 
-// TestUDPRateLimitStopsEchoStorm: the peer echoes every reply straight back
-// and keeps starting new PINGs every 5 ms. The rule's reply matches the rule
-// again, so without the limit the two sides would ping-pong as fast as the
-// loopback allows. The token bucket allows at most Burst + rate*elapsed
-// replies in any window.
-func TestUDPRateLimitStopsEchoStorm(t *testing.T) {
-	const perSecond, burst = 5, 5
-	const window = 1200 * time.Millisecond
+// pingLoop serves a rule whose reply matches itself ("PING n" answers
+// "PING n") at the given rate, and returns a peer socket to talk to it.
+func pingLoop(t *testing.T, perSecond float64, burst int) (*Engine, net.Addr, net.PacketConn) {
+	t.Helper()
 	eng, err := NewEngine(RuleSet{Rules: []Rule{{Name: "loop", Match: MatchRegex, Pattern: `PING (\d+)`, Reply: "PING $1",
 		MaxPerSecond: perSecond, Burst: burst}}})
 	if err != nil {
@@ -118,7 +114,19 @@ func TestUDPRateLimitStopsEchoStorm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer peer.Close()
+	t.Cleanup(func() { peer.Close() })
+	return eng, addr, peer
+}
+
+// TestUDPRateLimitStopsEchoStorm: the peer echoes every reply straight back
+// and keeps starting new PINGs every 5 ms. The rule's reply matches the rule
+// again, so without the limit the two sides would ping-pong as fast as the
+// loopback allows. The token bucket allows at most Burst + rate*elapsed
+// replies in any window.
+func TestUDPRateLimitStopsEchoStorm(t *testing.T) {
+	const perSecond, burst = 5, 5
+	const window = 1200 * time.Millisecond
+	eng, addr, peer := pingLoop(t, perSecond, burst)
 
 	var replies atomic.Int64
 	start := time.Now()
@@ -167,17 +175,7 @@ func TestUDPRateLimitStopsEchoStorm(t *testing.T) {
 // for a quiet interval.
 func TestUDPRateLimitEndsEchoLoop(t *testing.T) {
 	const burst = 5
-	eng, err := NewEngine(RuleSet{Rules: []Rule{{Name: "loop", Match: MatchRegex, Pattern: `PING (\d+)`, Reply: "PING $1",
-		MaxPerSecond: 0.01, Burst: burst}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := serveUDP(t, eng)
-	peer, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
+	eng, addr, peer := pingLoop(t, 0.01, burst)
 	var echoed atomic.Int64
 	var wg sync.WaitGroup
 	wg.Go(func() {
