@@ -47,16 +47,7 @@ func TestTCPServerTabThreeClients(t *testing.T) {
 	u, _ := newTestUI(t)
 	ts := u.tcpServer
 	addr := startServerTab(t, ts)
-	var conns []net.Conn
-	for i := 0; i < 3; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
-	eventually(t, "three clients listed", func() bool { return len(ts.clients) == 3 })
+	conns := dialClients(t, ts, addr, 3)
 
 	// Talk to one: select the second client, send GB2312.
 	onUI(func() {
@@ -246,16 +237,7 @@ func TestTCPServerTabSendFollowsTheServer(t *testing.T) {
 			t.Error("Send is disabled with the server listening")
 		}
 	})
-	var conns []net.Conn
-	for i := 0; i < 3; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
-	eventually(t, "three clients listed", func() bool { return len(ts.clients) == 3 })
+	conns := dialClients(t, ts, addr, 3)
 	onUI(func() {
 		ts.toAll.SetChecked(true)
 		ts.send.SetText("12345678")
@@ -334,4 +316,21 @@ func TestTCPServerTabSendFileFollowsTheServer(t *testing.T) {
 			t.Error("Send file… is enabled with the server stopped")
 		}
 	})
+}
+
+// dialClients connects n clients to the server tab at addr and waits until
+// the tab lists them.
+func dialClients(t *testing.T, ts *tcpServerTab, addr string, n int) []net.Conn {
+	t.Helper()
+	var conns []net.Conn
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns = append(conns, c)
+	}
+	eventually(t, "clients listed", func() bool { return len(ts.clients) == n })
+	return conns
 }
